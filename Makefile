@@ -1,0 +1,46 @@
+# pnf: `make test` and `make reproduce` work on a fresh Debian machine (root, registries only).
+SHELL := /bin/bash
+VENV  ?= .venv
+PY    := $(VENV)/bin/python
+PIP   := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+# Debian packages the project needs: ffmpeg (museval -> stempeg), fluidsynth + a GM SoundFont
+# (embedded piano), espeak-ng (embedded synthetic voice), chromium (demo page test).
+APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm espeak-ng chromium chromium-driver
+EXPERIMENT ?= smoke
+
+.PHONY: all install system-packages test lint reproduce bench clean
+
+all: test
+
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null) \
+	  || { echo "could not install$$missing: install them with your package manager (see environment.yml)"; exit 1; }; \
+	fi
+
+$(STAMP): pyproject.toml constraints.txt
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: system-packages $(STAMP)
+
+lint: install
+	$(VENV)/bin/ruff check pnf tests
+
+test: install lint
+	OMP_NUM_THREADS=2 $(VENV)/bin/pytest -q
+
+reproduce: install
+	$(VENV)/bin/snakemake --cores all results/tables --configfile experiments/$(EXPERIMENT).yaml
+
+bench: install
+	$(VENV)/bin/pnf bench langevin
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,71 @@
+"""The `pnf` command. Each concern registers its own verbs; this file only wires them.
+
+    pnf --help
+    pnf train prior --config experiments/configs/wavenet-tiny.yaml --data data/piano --out prior.pt
+    pnf restore superres --prior prior.pt --input in.wav --output out.wav --factor 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Modules that define `register(subparsers)`; each adds its verbs (or sub-verbs).
+COMMAND_MODULES = (
+    "pnf.commands.train",
+    "pnf.commands.restore",
+    "pnf.commands.sample",
+    "pnf.commands.bench",
+    "pnf.commands.evaluate",
+    "pnf.datasets.cli",
+    "pnf.baselines.cli",
+    "pnf.report.cli",
+)
+
+
+_GROUPS: dict[int, dict[str, argparse._SubParsersAction]] = {}
+
+
+def verb_group(sub: argparse._SubParsersAction, name: str, help: str) -> argparse._SubParsersAction:
+    """The sub-verbs of `pnf NAME` (e.g. `train`), shared by every module that adds to it.
+
+    >>> train = verb_group(sub, "train", "train a model")
+    >>> p = train.add_parser("baseline", help="...")
+    """
+    groups = _GROUPS.setdefault(id(sub), {})
+    if name not in groups:
+        parser = sub.add_parser(name, help=help, description=help)
+        groups[name] = parser.add_subparsers(dest=f"{name}_what", metavar="WHAT", required=True)
+    return groups[name]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pnf",
+        description="Parallel and Flexible sampling: restore audio and images by annealed "
+                    "Langevin dynamics on smoothed autoregressive priors.",
+        epilog="Run `pnf VERB --help` for each verb. Start with `make reproduce`.")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name and name.startswith(err.name):
+                continue  # that part of the product is not installed yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
+        print(f"pnf: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

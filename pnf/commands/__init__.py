@@ -1,0 +1,1 @@
+"""CLI verbs of the core library (train, restore, sample, bench)."""

@@ -1,0 +1,106 @@
+"""The prior interface the sampler uses, and the smoothed-network prior behind it.
+
+    >>> prior = load_prior("prior.pt", device="cpu")
+    >>> prior.log_prob_terms(x, sigma=1.6)        # (B, T) terms log p_σ(x_t | x_<t)
+    >>> prior.log_prob(x, sigma=1.6)              # (B,)
+
+A prior file ("kind": "prior") packs one network per σ level (`sigma_mode: per_level`,
+the paper) or one σ-conditioned network (`sigma_mode: input`), with the config that
+rebuilds them. Networks map (B, T) noisy bins -> (B, 256, T) logits of the clean bin.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+import torch
+
+from pnf.audio import Quantizer
+from pnf.priors.smoothing import smoothed_log_prob
+from pnf.training import build_model, read_checkpoint
+
+
+class Prior(ABC):
+    """What the Langevin sampler needs of a prior (audio: x is (B, T) in bin units)."""
+
+    receptive_field: int | None = None   # past context of each term; None: unbounded
+    quantizer: Quantizer | None = None
+    rate: int | None = None
+
+    @abstractmethod
+    def log_prob_terms(self, x: torch.Tensor, sigma: float, cond=None) -> torch.Tensor:
+        """Per-position log p_σ(x_t | x_<t): (B, T)."""
+
+    def log_prob(self, x: torch.Tensor, sigma: float, cond=None) -> torch.Tensor:
+        """Whole-signal log p_σ(x): (B,)."""
+        return self.log_prob_terms(x, sigma, cond).flatten(1).sum(1)
+
+    def condition(self, raw, length: int):
+        """Turn raw conditioning (e.g. a mel spectrogram) into per-sample features."""
+        return raw
+
+    def to(self, device):
+        return self
+
+
+class NetworkPrior(Prior):
+    """A smoothed categorical network prior: one net per level, or one σ-conditioned net."""
+
+    def __init__(self, nets: list[torch.nn.Module], levels: list[float], sigma_input: bool):
+        if not nets:
+            raise ValueError("a prior needs at least one network")
+        self.nets, self.levels, self.sigma_input = nets, list(levels), sigma_input
+        cfg = nets[0].config
+        self.quantizer, self.rate = Quantizer(cfg.quantization), cfg.rate
+        self.receptive_field = nets[0].receptive_field
+        for net in nets:
+            net.eval().requires_grad_(False)
+
+    def net_for(self, sigma: float) -> torch.nn.Module:
+        """The σ-conditioned net, or the per-level net nearest to σ on a log scale."""
+        if self.sigma_input:
+            return self.nets[0]
+        i = min(range(len(self.levels)),
+                key=lambda j: abs(math.log(self.levels[j]) - math.log(sigma)))
+        return self.nets[i]
+
+    def log_prob_terms(self, x, sigma, cond=None):
+        logits = self.net_for(sigma)(x, sigma, cond)   # (B, 256, T)
+        return smoothed_log_prob(logits, x, sigma)      # (B, T)
+
+    def condition(self, raw, length):
+        return None if raw is None else self.nets[0].condition(raw, length)
+
+    def to(self, device):
+        self.nets = [net.to(device) for net in self.nets]
+        return self
+
+    @property
+    def config(self):
+        return self.nets[0].config
+
+
+def pack_prior(nets: list[torch.nn.Module], levels: list[float], sigma_input: bool) -> dict:
+    """The checkpoint payload of a prior (stored with pnf.training.save_checkpoint)."""
+    import dataclasses
+
+    return {"kind": "prior", "model_kind": nets[0].kind,
+            "config": dataclasses.asdict(nets[0].config), "levels": list(levels),
+            "sigma_mode": "input" if sigma_input else "per_level",
+            "states": [net.state_dict() for net in nets]}
+
+
+def load_prior(path: str | Path, device="cpu") -> NetworkPrior:
+    """Rebuild a prior from its file; a wrong kind of file gives a one-line error."""
+    from pnf.training import _import_model_modules
+
+    ckpt = read_checkpoint(path, ("prior",))
+    _import_model_modules()
+    nets = []
+    for state in ckpt["states"]:
+        net = build_model(ckpt["model_kind"], ckpt["config"])
+        net.load_state_dict(state)
+        nets.append(net)
+    return NetworkPrior(nets, ckpt["levels"], ckpt["sigma_mode"] == "input").to(device)

@@ -1,0 +1,132 @@
+"""WaveNet over noisy scalar audio (bin units) with a 256-way output (PAPER.md §5).
+
+    >>> from pnf.priors.wavenet import WaveNet
+    >>> net = WaveNet(WaveNet.Config(layers=10, cycles=1, residual_channels=32,
+    ...                              gate_channels=64, skip_channels=32))
+    >>> logits = net(x_noisy, sigma=1.6)      # x_noisy: (B, T) bins -> (B, 256, T)
+
+`logits[:, :, t]` predicts the clean bin of x_t from x̃_<t only (input shifted by one,
+causal dilated convolutions). σ is known either because the net was trained at one
+noise level (`sigma_input=False`, the paper: one net per level) or because σ is an input
+(`sigma_input=True`, ours: one net for all levels, embedded and added to every gate).
+With `mel_channels > 0` the net is locally conditioned on an upsampled mel spectrogram.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from pnf.training import register_model
+
+
+@dataclass
+class WaveNetConfig:
+    layers: int = 30                 # dilated layers in all cycles
+    cycles: int = 3                  # dilations 1, 2, ..., 2^(layers/cycles - 1), repeated
+    kernel_size: int = 2
+    residual_channels: int = 128
+    gate_channels: int = 256         # split in half: tanh part and sigmoid part
+    skip_channels: int = 128
+    classes: int = 256
+    sigma_input: bool = False        # σ as a network input (one net for every level)
+    mel_channels: int = 0            # > 0: local conditioning on a mel spectrogram
+    upsample_scales: tuple = (4, 4, 4, 4)  # product must equal the mel hop (256)
+    quantization: str = "mulaw"      # "mulaw" or "linear" (separation needs linear)
+    rate: int = 22050
+
+    def __post_init__(self):
+        if self.layers % self.cycles:
+            raise ValueError(f"layers ({self.layers}) must be a multiple of cycles "
+                             f"({self.cycles}); fix the model config")
+        if self.gate_channels % 2:
+            raise ValueError("gate_channels must be even (tanh and sigmoid halves)")
+        self.upsample_scales = tuple(self.upsample_scales)
+
+
+class MelUpsampler(nn.Module):
+    """(B, M, F) mel frames -> (B, M, F * prod(scales)) per-sample features."""
+
+    def __init__(self, channels: int, scales: tuple):
+        super().__init__()
+        self.ups = nn.ModuleList(nn.ConvTranspose1d(channels, channels, s, stride=s)
+                                 for s in scales)
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        for up in self.ups:
+            mel = F.leaky_relu(up(mel), 0.4)
+        return mel
+
+
+@register_model("wavenet")
+class WaveNet(nn.Module):
+    Config = WaveNetConfig
+
+    def __init__(self, config: WaveNetConfig):
+        super().__init__()
+        c = self.config = config
+        per_cycle = c.layers // c.cycles
+        self.dilations = [2 ** (i % per_cycle) for i in range(c.layers)]
+        self.lift = nn.Conv1d(1, c.residual_channels, 1)
+        self.convs = nn.ModuleList(nn.Conv1d(c.residual_channels, c.gate_channels,
+                                             c.kernel_size, dilation=d) for d in self.dilations)
+        half = c.gate_channels // 2
+        # one 1x1 conv per layer gives both the residual and the skip contribution
+        self.outs = nn.ModuleList(nn.Conv1d(half, c.residual_channels + c.skip_channels, 1)
+                                  for _ in self.dilations)
+        self.head1 = nn.Conv1d(c.skip_channels, c.skip_channels, 1)
+        self.head2 = nn.Conv1d(c.skip_channels, c.classes, 1)
+        if c.sigma_input:
+            self.sigma_embed = nn.Sequential(nn.Linear(16, 64), nn.SiLU())
+            self.sigma_proj = nn.Linear(64, c.layers * c.gate_channels)
+        if c.mel_channels:
+            self.upsample = MelUpsampler(c.mel_channels, c.upsample_scales)
+            self.cond_proj = nn.ModuleList(nn.Conv1d(c.mel_channels, c.gate_channels, 1)
+                                           for _ in self.dilations)
+
+    @property
+    def receptive_field(self) -> int:
+        """Past samples each output sees: x_{t-R} .. x_{t-1} (the input is shifted by one)."""
+        return 1 + sum((self.config.kernel_size - 1) * d for d in self.dilations)
+
+    def sigma_biases(self, sigma, batch: int, device) -> torch.Tensor:
+        """(B, layers, G) gate biases from σ (log-scale Fourier features)."""
+        s = torch.as_tensor(sigma, dtype=torch.float32, device=device).reshape(-1)
+        s = s.expand(batch) if s.numel() == 1 else s
+        freqs = torch.arange(8, device=device, dtype=torch.float32)
+        angle = torch.log(s.clamp_min(1e-3))[:, None] * 0.5 * (1.5 ** freqs)  # (B, 8)
+        feats = torch.cat([angle.sin(), angle.cos()], dim=1)                 # (B, 16)
+        return self.sigma_proj(self.sigma_embed(feats)).view(batch, len(self.dilations), -1)
+
+    def forward(self, x: torch.Tensor, sigma=None, cond: torch.Tensor | None = None):
+        """x: (B, T) noisy bins; cond: (B, M, T) upsampled mel. Returns (B, classes, T)."""
+        c = self.config
+        B, T = x.shape
+        inp = F.pad(x / 127.5 - 1.0, (1, -1)).unsqueeze(1)     # (B, 1, T), shifted by one
+        h = self.lift(inp)                                        # (B, R, T)
+        skip = 0
+        biases = self.sigma_biases(sigma, B, x.device) if c.sigma_input else None
+        half = c.gate_channels // 2
+        for i, (conv, out) in enumerate(zip(self.convs, self.outs, strict=True)):
+            g = conv(F.pad(h, ((c.kernel_size - 1) * self.dilations[i], 0)))  # (B, G, T)
+            if biases is not None:
+                g = g + biases[:, i, :, None]
+            if cond is not None:
+                g = g + self.cond_proj[i](cond)
+            z = torch.tanh(g[:, :half]) * torch.sigmoid(g[:, half:])          # (B, G/2, T)
+            rs = out(z)                                                        # (B, R+S, T)
+            h = (h + rs[:, : c.residual_channels]) * math.sqrt(0.5)
+            skip = skip + rs[:, c.residual_channels:]
+        return self.head2(F.relu(self.head1(F.relu(skip))))
+
+    def condition(self, mel: torch.Tensor, length: int) -> torch.Tensor:
+        """(B, M, F) mel -> (B, M, length) per-sample conditioning (cropped or zero-padded)."""
+        if not self.config.mel_channels:
+            raise ValueError("this WaveNet is not mel-conditioned; use a prior trained with "
+                             "model.mel_channels > 0 for spectrogram conditioning")
+        up = self.upsample(mel)
+        return F.pad(up, (0, max(length - up.shape[-1], 0)))[..., :length]

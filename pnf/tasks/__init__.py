@@ -1,0 +1,25 @@
+"""Restoration tasks: what was observed and how it enters the Langevin update.
+
+    >>> from pnf.tasks import SuperResolution
+    >>> task = SuperResolution(y, factor=4, quantizer=prior.quantizer)
+    >>> x = task.finish(anneal([prior], task, schedule))     # (B, T) waveform
+
+A task gives `n_sources`, `init(generator)`, a boolean `free` mask (updated entries),
+`log_likelihood(x, sigma, span)` for soft observations, `conditions()` per source and
+`finish(x)` back to the data domain. A new task is one new class; the sampler is unchanged.
+"""
+
+from pnf.tasks.audio import (
+    Inpainting,
+    Separation,
+    SpectrogramGeneration,
+    SuperResolution,
+    Unconditional,
+)
+from pnf.tasks.base import Task
+
+TASKS = {"superres": SuperResolution, "inpaint": Inpainting, "separate": Separation,
+         "spectrogram": SpectrogramGeneration, "unconditional": Unconditional}
+
+__all__ = ["TASKS", "Task", "Inpainting", "Separation", "SpectrogramGeneration",
+           "SuperResolution", "Unconditional"]

@@ -95,9 +95,10 @@ class WaveNet(nn.Module):
 
     def sigma_biases(self, sigma, batch: int, device) -> torch.Tensor:
         """(B, layers, G) gate biases from σ (log-scale Fourier features)."""
-        s = torch.as_tensor(sigma, dtype=torch.float32, device=device).reshape(-1)
+        dtype = self.lift.weight.dtype
+        s = torch.as_tensor(sigma, dtype=dtype, device=device).reshape(-1)
         s = s.expand(batch) if s.numel() == 1 else s
-        freqs = torch.arange(8, device=device, dtype=torch.float32)
+        freqs = torch.arange(8, device=device, dtype=dtype)
         angle = torch.log(s.clamp_min(1e-3))[:, None] * 0.5 * (1.5 ** freqs)  # (B, 8)
         feats = torch.cat([angle.sin(), angle.cos()], dim=1)                 # (B, 16)
         return self.sigma_proj(self.sigma_embed(feats)).view(batch, len(self.dilations), -1)

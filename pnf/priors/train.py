@@ -1,0 +1,134 @@
+"""Train a smoothed WaveNet prior: noisy input, clean target, cross-entropy (PAPER.md §2).
+
+    >>> from pnf.priors.train import PriorConfig, train_prior
+    >>> cfg = PriorConfig.from_dict(yaml.safe_load(open("experiments/models/wavenet-tiny.yaml")))
+    >>> prior = train_prior(cfg, data="data/embedded/piano", out="results/priors/piano.pt")
+
+`sigma_mode: per_level` trains one network per σ (the paper): the lowest level from
+scratch for `training.steps`, each next level fine-tuned from the previous one for
+`finetune_steps`. `sigma_mode: input` trains one σ-conditioned network on σ drawn
+log-uniformly over the ladder. Each network checkpoints to `<out>.parts/` (resumable);
+the finished prior is packed into `out` and the parts are removed.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from pnf.audio import Quantizer, mel_spectrogram
+from pnf.clips import load_clips, random_crops
+from pnf.priors.base import load_prior, pack_prior
+from pnf.priors.wavenet import WaveNet, WaveNetConfig
+from pnf.training import TrainConfig, from_dict, save_checkpoint, train
+
+# Named model sizes; an experiment may name one or spell out WaveNetConfig fields.
+WAVENET_SIZES = {
+    "tiny": dict(layers=6, cycles=2, residual_channels=16, gate_channels=32,
+                 skip_channels=16),
+    "small": dict(layers=20, cycles=2, residual_channels=64, gate_channels=128,
+                  skip_channels=64),
+    "paper": dict(layers=30, cycles=3, residual_channels=128, gate_channels=256,
+                  skip_channels=128),
+}
+
+
+@dataclass
+class PriorConfig:
+    model: dict = field(default_factory=lambda: {"size": "tiny"})
+    training: dict = field(default_factory=dict)
+    sigma_mode: str = "input"            # "per_level" (paper) or "input" (ours)
+    sigmas: list = field(default_factory=lambda: [10.0, 1.0, 0.1])
+    crop: int = 4096                     # training clip length in samples
+    finetune_steps: int | None = None    # per-level fine-tuning steps (default: steps)
+    source: str | None = None            # manifest `source` filter (e.g. "piano")
+
+    @classmethod
+    def from_dict(cls, d: dict) -> PriorConfig:
+        cfg = from_dict(cls, d, "prior config")
+        if cfg.sigma_mode not in ("per_level", "input"):
+            raise ValueError(f"sigma_mode must be 'per_level' or 'input', got {cfg.sigma_mode!r}")
+        cfg.train_config()   # validate keys early
+        cfg.net_config()
+        return cfg
+
+    def net_config(self) -> WaveNetConfig:
+        model = dict(self.model)
+        size = model.pop("size", None)
+        if size is not None and size not in WAVENET_SIZES:
+            raise ValueError(f"unknown model size {size!r}; use one of {list(WAVENET_SIZES)}")
+        merged = {**WAVENET_SIZES.get(size, {}), **model,
+                  "sigma_input": self.sigma_mode == "input"}
+        return from_dict(WaveNetConfig, merged, "model")
+
+    def train_config(self) -> TrainConfig:
+        return TrainConfig.from_dict(self.training)
+
+
+def prior_loss(sigma_of):
+    """loss_fn for pnf.training.train; sigma_of(batch_size, generator) -> (B,) σ."""
+    def loss(net, batch, gen):
+        bins, cond = batch                                        # (B, T) int, (B, M, T)
+        sigma = sigma_of(bins.shape[0], gen).to(bins.device)      # (B,)
+        noise = torch.randn(bins.shape, generator=gen, device=bins.device)
+        noisy = bins.float() + sigma[:, None] * noise             # x̃ = x + σ ε
+        c = None if cond is None else net.condition(cond, bins.shape[1])
+        return F.cross_entropy(net(noisy, sigma, c), bins)
+    return loss
+
+
+def prior_batches(clips, crop: int, batch: int, quantizer: Quantizer, mel: bool):
+    """batch_fn: deterministic random crops -> (clean bins, mel or None)."""
+    def batch_fn(step, gen):
+        wave = random_crops(clips, crop, batch, gen)              # (B, T)
+        m = mel_spectrogram(wave) if mel else None
+        return quantizer.quantize(wave).to(gen.device), None if m is None else m.to(gen.device)
+    return batch_fn
+
+
+def train_prior(cfg: PriorConfig, data: str | Path, out: str | Path):
+    """Train (or resume, or skip if finished) the prior described by `cfg`; returns it."""
+    out = Path(out)
+    if out.exists():
+        print(f"pnf: {out} is already trained; delete it to retrain", file=sys.stderr)
+        return load_prior(out)
+    net_cfg, tcfg = cfg.net_config(), cfg.train_config()
+    if net_cfg.mel_channels and cfg.crop % 256:
+        raise ValueError("crop must be a multiple of the mel hop (256) for a mel prior")
+    q = Quantizer(net_cfg.quantization)
+    clips = load_clips(data, "train", cfg.source, net_cfg.rate)
+    batch_fn = prior_batches(clips, cfg.crop, tcfg.batch_size, q, net_cfg.mel_channels > 0)
+    parts = out.with_name(out.name + ".parts")
+    sigmas = sorted(float(s) for s in cfg.sigmas)
+    meta = {"prior_config": asdict(cfg)}
+    if cfg.sigma_mode == "input":
+        lo, hi = math.log(sigmas[0]), math.log(sigmas[-1])
+
+        def log_uniform(n, gen):
+            return torch.exp(lo + (hi - lo) * torch.rand(n, generator=gen, device=gen.device))
+        nets = [train(WaveNet(net_cfg), prior_loss(log_uniform), batch_fn, tcfg,
+                      parts / "net.pt", extra=meta, desc="prior (σ input)")]
+    else:
+        nets, previous = [], None
+        for i, sigma in enumerate(sigmas):
+            steps = tcfg.steps if i == 0 else (cfg.finetune_steps or tcfg.steps)
+            level_cfg = TrainConfig(**{**asdict(tcfg), "steps": steps})
+            previous = train(WaveNet(net_cfg), prior_loss(_fixed(sigma)), batch_fn,
+                             level_cfg, parts / f"level-{i:02d}.pt", extra=meta,
+                             desc=f"prior σ={sigma:g}", init_from=previous)
+            nets.append(previous)
+    save_checkpoint(out, {**pack_prior(nets, sigmas, cfg.sigma_mode == "input"), **meta})
+    shutil.rmtree(parts, ignore_errors=True)
+    return load_prior(out)
+
+
+def _fixed(sigma: float):
+    def fixed(n, gen):
+        return torch.full((n,), sigma, device=gen.device)
+    return fixed

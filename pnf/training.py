@@ -146,6 +146,15 @@ def _import_model_modules() -> None:
 # ---------------------------------------------------------------- the loop
 
 
+def reset_parameters(model: torch.nn.Module, seed: int) -> None:
+    """Re-initialize every layer from `seed` without touching the global RNG stream."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        for module in model.modules():
+            if module is not model and hasattr(module, "reset_parameters"):
+                module.reset_parameters()
+
+
 def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, cfg: TrainConfig,
           out: str | Path, kind: str | None = None, extra: dict | None = None,
           desc: str = "train", init_from: torch.nn.Module | None = None) -> torch.nn.Module:
@@ -157,6 +166,7 @@ def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, cfg: Tr
     """
     kind = kind or model.kind
     device = pick_device(cfg.device)
+    reset_parameters(model, cfg.seed)  # the same start in every process (exact resume)
     model = model.to(device)
     if init_from is not None:
         model.load_state_dict(init_from.state_dict())
@@ -165,6 +175,8 @@ def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, cfg: Tr
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=cfg.lr_halve_every, gamma=0.5)
     step, losses = 0, []
     out = Path(out)
+    for stale in out.parent.glob(f".{out.name}.*.part"):  # left by a run killed mid-save
+        stale.unlink()
     if out.exists():
         ckpt = read_checkpoint(out, (kind,))
         model.load_state_dict(ckpt["model"])
@@ -205,7 +217,7 @@ def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, cfg: Tr
                 for be, bm in zip(ema.buffers(), model.buffers(), strict=True):
                     be.copy_(bm)
         step += 1
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
         bar.update(1)
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
         if step % cfg.checkpoint_every == 0 or step == cfg.steps:

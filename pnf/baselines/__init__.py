@@ -1,0 +1,102 @@
+"""Baselines the paper compares PnF with: spline, KEE, Conv-TasNet, Demucs, gap fills.
+
+    >>> import numpy as np
+    >>> from pnf.baselines import apply, METHODS
+    >>> y = np.sin(np.arange(1000) * 0.05)
+    >>> apply("spline", "superres", y, factor=4).shape
+    (4000,)
+    >>> mask = np.ones(4000, bool); mask[1000:1500] = False
+    >>> apply("linear", "inpaint", np.zeros(4000), mask=mask).shape
+    (4000,)
+
+`apply(method, task, observed, ...)` is the one entry the restore CLI uses:
+- "superres": observed is y = x[::factor]; returns n * factor samples (spline, kee).
+- "inpaint": observed is the full signal with the gap zeroed, `mask` True where observed
+  (zero, linear, spline).
+- "separate": observed is the mixture (T,); returns (2, T) [piano, voice]
+  (convtasnet, demucs).
+Learned methods need `checkpoint` (trained with `pnf train baseline`). Importing this
+package registers the models "kee", "convtasnet" and "demucs" with `pnf.training`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from pnf.baselines.convtasnet import ConvTasNet
+from pnf.baselines.demucs import Demucs
+from pnf.baselines.gapfill import fill_gaps
+from pnf.baselines.kee import KEE
+from pnf.baselines.spline import check_factor, spline_upsample
+from pnf.training import load_model
+
+__all__ = ["METHODS", "apply", "KEE", "ConvTasNet", "Demucs", "fill_gaps", "spline_upsample"]
+
+METHODS = {"superres": ["spline", "kee"],
+           "inpaint": ["zero", "linear", "spline"],
+           "separate": ["convtasnet", "demucs"]}
+CHUNK = 2 ** 17      # samples per network pass when applying to long signals
+CONTEXT = 2 ** 14    # extra samples each side of a chunk (covers every receptive field)
+
+
+def _check(method: str, task: str) -> None:
+    if task not in METHODS:
+        raise ValueError(f"unknown task {task!r}; valid tasks: {sorted(METHODS)}")
+    if method not in METHODS[task]:
+        raise ValueError(f"unknown {task} baseline {method!r}; valid: {METHODS[task]}")
+
+
+def _signal(observed) -> np.ndarray:
+    x = np.asarray(observed, dtype=np.float32)
+    if x.ndim != 1 or x.size == 0 or not np.all(np.isfinite(x)):
+        raise ValueError(f"the observed signal must be a non-empty finite 1-D array, got shape "
+                         f"{x.shape}; give a mono signal")
+    return x
+
+
+def _load(method: str, checkpoint: str | None, device) -> torch.nn.Module:
+    if checkpoint is None:
+        raise ValueError(f"{method} needs a checkpoint; train one with "
+                         f"`pnf train baseline --method {method}` and pass it")
+    return load_model(checkpoint, kinds=(method,), device=device)
+
+
+@torch.no_grad()
+def run_chunked(model: torch.nn.Module, x: np.ndarray, device="cpu") -> np.ndarray:
+    """model((1, T)) over (T,) in overlapping chunks; output (..., T) as numpy."""
+    outs = []
+    for start in range(0, len(x), CHUNK):
+        lo, hi = max(start - CONTEXT, 0), min(start + CHUNK + CONTEXT, len(x))
+        seg = torch.from_numpy(x[lo:hi]).to(device).unsqueeze(0)   # (1, T_seg)
+        y = model(seg)[0]                                          # (..., T_seg)
+        outs.append(y[..., start - lo: start - lo + CHUNK].cpu().numpy())
+    return np.concatenate(outs, axis=-1)
+
+
+def _superres(method, y, factor, checkpoint, device):
+    if method == "spline":
+        if factor is None:
+            raise ValueError("spline super-resolution needs factor; pass --factor")
+        return spline_upsample(y, check_factor(factor))
+    model = _load(method, checkpoint, device)
+    trained = model.config.factor
+    if factor is not None and check_factor(factor) != trained:
+        raise ValueError(f"{checkpoint}: this kee model was trained for factor {trained}, "
+                         f"not {factor}; pass a checkpoint trained with --factor {factor}")
+    return run_chunked(model, spline_upsample(y, trained), device)
+
+
+def apply(method: str, task: str, observed: np.ndarray, *, factor: int | None = None,
+          mask: np.ndarray | None = None, checkpoint: str | None = None,
+          device="cpu") -> np.ndarray:
+    """Restore `observed` with baseline `method` for `task` (see the module docstring)."""
+    _check(method, task)
+    x = _signal(observed)
+    if task == "superres":
+        return _superres(method, x, factor, checkpoint, device)
+    if task == "inpaint":
+        if mask is None:
+            raise ValueError("inpainting needs mask (True where observed); pass the mask")
+        return fill_gaps(x, mask, method)
+    return run_chunked(_load(method, checkpoint, device), x, device)

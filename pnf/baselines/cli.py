@@ -1,0 +1,75 @@
+"""`pnf train baseline`: train KEE, Conv-TasNet or Demucs from a YAML config.
+
+    pnf train baseline --method kee --factor 4 --config kee.yaml --data data/embedded/piano \
+        --out results/checkpoints/kee-x4.pt
+    pnf train baseline --method demucs --config demucs.yaml \
+        --piano data/embedded/piano --voice data/embedded/voice --out demucs.pt
+
+The config has three keys: `model:` (the model's Config fields), `training:` (TrainConfig
+fields) and `crop:` (training crop length in samples). Unknown keys are an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import yaml
+
+from pnf.cli import verb_group
+
+CONFIG_KEYS = ("model", "training", "crop")
+
+
+def read_config(path: str | Path) -> dict:
+    """The YAML config as a dict with keys model, training, crop (one-line errors)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such config file; check --config")
+    try:
+        cfg = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ValueError(f"{path}: not valid YAML ({str(err).splitlines()[0]}); fix the file") \
+            from None
+    if not isinstance(cfg, dict):
+        raise ValueError(f"{path}: the config must be a mapping with keys {list(CONFIG_KEYS)}")
+    unknown = sorted(set(cfg) - set(CONFIG_KEYS))
+    if unknown:
+        raise ValueError(f"{path}: unknown key(s) {unknown}; valid keys: {list(CONFIG_KEYS)}")
+    if "crop" not in cfg:
+        raise ValueError(f"{path}: missing `crop:` (training crop length in samples)")
+    return cfg
+
+
+def _data_paths(args) -> list[str]:
+    if args.piano or args.voice:
+        if args.data or not (args.piano and args.voice):
+            raise ValueError("give either --data or both --piano and --voice")
+        return [args.piano, args.voice]
+    if not args.data:
+        raise ValueError("no training data; pass --data (kee) or --piano and --voice")
+    return list(args.data)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from pnf.baselines.train import train_baseline  # torch import only when needed
+
+    cfg = read_config(args.config)
+    train_baseline(args.method, cfg.get("model"), cfg.get("training"), cfg["crop"], args.out,
+                   _data_paths(args), factor=args.factor)
+    print(args.out)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    train = verb_group(sub, "train", "train a model")
+    p = train.add_parser("baseline", help="train a learned baseline (kee, convtasnet, demucs)",
+                         description=__doc__.split("\n\n")[0])
+    p.add_argument("--method", required=True, choices=["kee", "convtasnet", "demucs"])
+    p.add_argument("--config", required=True, help="YAML with model:, training:, crop:")
+    p.add_argument("--data", nargs="+", help="clean clips (kee) or piano and voice folders")
+    p.add_argument("--piano", help="piano clips (manifest.csv or folder) for separators")
+    p.add_argument("--voice", help="voice clips (manifest.csv or folder) for separators")
+    p.add_argument("--out", required=True, help="checkpoint path (resumed if present)")
+    p.add_argument("--factor", type=int, help="super-resolution factor (kee; overrides config)")
+    p.set_defaults(func=run_train)

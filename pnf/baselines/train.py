@@ -1,0 +1,126 @@
+"""Training data and losses of the learned baselines, run through `pnf.training.train`.
+
+    >>> from pnf.baselines.train import train_baseline
+    >>> net = train_baseline("kee", {"factor": 4, "filters": [8, 16], "kernels": [9, 5]},
+    ...                      {"steps": 50}, crop=4096, out="kee.pt", data=["data/piano"])
+
+KEE learns from clean crops x: its input is spline(x[::k]) and its target x (L2 loss).
+The separators learn by dynamic mixing: a random piano crop and a random voice crop are
+each peak-normalized to 0.5 and summed (`pnf.clips.mix`); Conv-TasNet minimizes the
+negative SI-SDR of each source, Demucs the L1 error, as in their papers. Every batch is
+drawn from the step's generator, so a resumed run sees the same data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import torch
+
+from pnf.baselines.convtasnet import ConvTasNet
+from pnf.baselines.demucs import Demucs
+from pnf.baselines.kee import KEE
+from pnf.baselines.spline import spline_upsample
+from pnf.clips import load_clips, mix, random_crops
+from pnf.training import TrainConfig, from_dict, read_checkpoint, train
+
+LEARNED = {"kee": KEE, "convtasnet": ConvTasNet, "demucs": Demucs}
+
+
+def superres_batches(clips, crop: int, batch: int, factor: int):
+    """batch_fn giving (spline(x[::k]), x), both (B, crop // k * k)."""
+    length = crop // factor * factor
+    if length < factor:
+        raise ValueError(f"crop {crop} is shorter than the factor {factor}; raise `crop`")
+
+    def batch_fn(step: int, gen: torch.Generator):
+        x = random_crops(clips, length, batch, gen)                    # (B, T)
+        inp = torch.from_numpy(spline_upsample(x[:, ::factor].numpy(), factor))
+        return inp, x
+    return batch_fn
+
+
+def mixture_batches(piano, voice, crop: int, batch: int):
+    """batch_fn giving (mixture (B, T), sources (B, 2, T)) [piano, voice]."""
+    def batch_fn(step: int, gen: torch.Generator):
+        sources = torch.stack([random_crops(piano, crop, batch, gen),
+                               random_crops(voice, crop, batch, gen)], dim=1)
+        return mix(sources)
+    return batch_fn
+
+
+def _on(model, batch):
+    device = next(model.parameters()).device
+    return [b.to(device) for b in batch]
+
+
+def l2_loss(model, batch, gen):
+    inp, target = _on(model, batch)
+    return (model(inp) - target).pow(2).mean()
+
+
+def l1_loss(model, batch, gen):
+    mixture, sources = _on(model, batch)
+    return (model(mixture) - sources).abs().mean()
+
+
+def si_sdr(estimate: torch.Tensor, target: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    """Scale-invariant SDR in dB over the last axis (both zero-meaned first)."""
+    estimate = estimate - estimate.mean(-1, keepdim=True)
+    target = target - target.mean(-1, keepdim=True)
+    alpha = (estimate * target).sum(-1, keepdim=True) / (target.pow(2).sum(-1, keepdim=True)
+                                                         + eps)
+    proj = alpha * target
+    return 10 * torch.log10((proj.pow(2).sum(-1) + eps) / ((estimate - proj).pow(2).sum(-1)
+                                                           + eps))
+
+
+def neg_si_sdr_loss(model, batch, gen):
+    """Mean negative SI-SDR over the sources that are not silent in the crop."""
+    mixture, sources = _on(model, batch)
+    loss = -si_sdr(model(mixture), sources)                            # (B, S)
+    audible = sources.pow(2).sum(-1) > 1e-6
+    if not audible.any():
+        return loss.sum() * 0.0
+    return loss[audible].mean()
+
+
+def _check_resume(out, method: str, model) -> None:
+    """A run resumed into `out` must use the model config stored there."""
+    if Path(out).exists():
+        stored = read_checkpoint(out, (method,))["config"]
+        if stored != dataclasses.asdict(model.config):
+            raise ValueError(f"{out}: holds a {method} trained with a different model config; "
+                             "use the same config or a new --out")
+
+
+LOSSES = {"kee": l2_loss, "convtasnet": neg_si_sdr_loss, "demucs": l1_loss}
+
+
+def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
+                   out: str | Path, data: list, factor: int | None = None):
+    """Train `method` on `data` ([clean] for kee, [piano, voice] for the separators)."""
+    if method not in LEARNED:
+        raise ValueError(f"unknown learned baseline {method!r}; valid: {sorted(LEARNED)}")
+    cls = LEARNED[method]
+    model_cfg = dict(model_cfg or {})
+    if factor is not None:
+        if method != "kee":
+            raise ValueError(f"--factor applies to kee only, not {method}; drop it")
+        model_cfg["factor"] = factor
+    model = cls(from_dict(cls.Config, model_cfg, "model"))
+    cfg = TrainConfig.from_dict(train_cfg)
+    if not isinstance(crop, int) or crop < 1:
+        raise ValueError(f"crop must be a positive number of samples, got {crop!r}; "
+                         "fix `crop:` in the config")
+    want = "one clean data path" if method == "kee" else "two data paths (piano, voice)"
+    if len(data) != (1 if method == "kee" else 2):
+        raise ValueError(f"{method} needs {want}, got {len(data)}; fix --data")
+    _check_resume(out, method, model)
+    sets = [load_clips(d, split="train") for d in data]
+    if method == "kee":
+        batch_fn = superres_batches(sets[0], crop, cfg.batch_size, model.config.factor)
+    else:
+        batch_fn = mixture_batches(sets[0], sets[1], crop, cfg.batch_size)
+    return train(model, LOSSES[method], batch_fn, cfg, out, kind=method, desc=f"train {method}")

@@ -1,0 +1,90 @@
+"""Datasets: embedded sets built offline from packages, and fetchers for the paper's data.
+
+    >>> from pnf.datasets import build, CATALOG
+    >>> build("all", "data/embedded", seed=0, size="smoke")   # piano, voice, mix, images
+    >>> print(CATALOG["vctk"].summary)
+
+Embedded (built here, no internet): piano (Bach chorales rendered by fluidsynth),
+voice (synthetic espeak-ng speech), mix (piano + voice), images (scikit-image crops).
+Real (need internet once, `pnf data fetch NAME`): vctk, supra, cifar10.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Info:
+    summary: str
+    size: str
+    license: str
+    get: str
+
+
+CATALOG = {
+    "piano": Info("Bach chorales (music21 corpus) rendered to piano audio with fluidsynth and "
+                  "the FluidR3 GM SoundFont, full and per voice part", "smoke ~5 MB, "
+                  "small ~180 MB", "chorale encodings: music21 corpus (BSD/LGPL, public-domain "
+                  "music); FluidR3 GM: MIT", "pnf data build piano (offline)"),
+    "voice": Info("SYNTHETIC English speech: espeak-ng voices reading 60 sentences, split by "
+                  "voice", "smoke ~2 MB, small ~35 MB", "espeak-ng output (GPL-3 program; "
+                  "sentences written for pnf)", "pnf data build voice (offline)"),
+    "mix": Info("piano + synthetic voice mixtures with exact sources (each at peak 0.5)",
+                "smoke ~3 MB, small ~70 MB", "as piano and voice",
+                "pnf data build mix (offline, after piano and voice)"),
+    "images": Info("32x32 crops of the colour photos bundled with scikit-image, split by "
+                   "photo", "smoke 1.6 MB, small 55 MB", "scikit-image sample data "
+                   "(public domain / CC0 / CC-BY, see skimage/data/README.txt)",
+                   "pnf data build images (offline)"),
+    "vctk": Info("VCTK 0.92: 110 English speakers, 44k read utterances (48 kHz -> 22.05 kHz); "
+                 "test speakers p345 p361 p362 p374", "archive ~11 GB", "CC BY 4.0",
+                 "pnf data fetch vctk (internet) or --archive VCTK-Corpus-0.92.zip"),
+    "supra": Info("SUPRA piano-roll archive: MIDI of reproducing-piano rolls, rendered like "
+                  "the embedded piano", "MIDI archive size unknown; rendered audio several GB",
+                  "see the SUPRA project's terms", "pnf data fetch supra --url URL "
+                  "(or $PNF_SUPRA_URL) or --archive PATH"),
+    "cifar10": Info("CIFAR-10 python batches: 50k train / 10k test 32x32 colour images",
+                    "archive 163 MB", "free for research (Krizhevsky 2009; no formal "
+                    "license)", "pnf data fetch cifar10 (internet) or --archive PATH"),
+}
+EMBEDDED = ("piano", "voice", "mix", "images")
+REAL = ("vctk", "supra", "cifar10")
+
+
+def build(name: str, out: str | Path, seed: int = 0, size: str = "smoke") -> list[Path]:
+    """Build one embedded set (or "all") under `out`; returns the manifests written."""
+    from pnf.datasets.images import build_images
+    from pnf.datasets.mixtures import build_mix
+    from pnf.datasets.piano import build_piano
+    from pnf.datasets.voice import build_voice
+
+    if name not in (*EMBEDDED, "all"):
+        raise ValueError(f"unknown embedded dataset {name!r}; choose from "
+                         f"{', '.join(EMBEDDED)} or all")
+    if size not in ("smoke", "small"):
+        raise ValueError(f"unknown size {size!r}; use smoke or small")
+    out, done = Path(out), []
+    if name in ("piano", "all"):
+        done.append(build_piano(out / "piano", seed, size))
+    if name in ("voice", "all"):
+        done.append(build_voice(out / "voice", seed, size))
+    if name in ("mix", "all"):
+        done.append(build_mix(out / "mix", out / "piano", out / "voice", seed, size))
+    if name in ("images", "all"):
+        done.append(build_images(out / "images", seed, size))
+    return done
+
+
+def fetch(name: str, out: str | Path, archive: str | Path | None = None,
+          url: str | None = None) -> Path:
+    """Fetch and prepare one real dataset under `out`."""
+    from pnf.datasets.cifar10 import fetch_cifar10
+    from pnf.datasets.supra import fetch_supra
+    from pnf.datasets.vctk import fetch_vctk
+
+    fetchers = {"vctk": fetch_vctk, "supra": fetch_supra, "cifar10": fetch_cifar10}
+    if name not in fetchers:
+        raise ValueError(f"unknown real dataset {name!r}; choose from {', '.join(REAL)}")
+    return fetchers[name](out, archive=archive, url=url)

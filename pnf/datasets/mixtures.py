@@ -1,0 +1,71 @@
+"""Embedded piano + voice mixtures for source separation, with their exact sources.
+
+    >>> from pnf.datasets.mixtures import build_mix
+    >>> build_mix("data/embedded/mix", "data/embedded/piano", "data/embedded/voice", seed=0)
+
+Level convention (`pnf.clips.mix`): each source is peak-normalized to 0.5, then snapped
+to the 16-bit grid (k / 32768, |k| <= 16383), and the mixture is their sum. Because
+every value is on the grid, `mix == piano + voice` holds exactly for the WAVs as
+written and read back. Piano clips (full renders) and voice utterances are paired
+within a split by a seed-drawn permutation; voice shorter than the piano clip is
+zero-padded, longer is cut. Rows share a `clip` id; `source` is mix, piano or voice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from pnf.audio import RATE, read_audio
+from pnf.clips import mix
+from pnf.datasets.manifest import Manifest, is_complete, read_rows
+
+GRID = 32768  # 16-bit PCM: a float x is stored as round(x * 32768)
+
+
+def snap(x: np.ndarray) -> np.ndarray:
+    """Round to the 16-bit grid, within +-16383/32768, so sums of two stay exact."""
+    return (np.clip(np.round(x * GRID), -16383, 16383) / GRID).astype(np.float32)
+
+
+def _pairs(piano: Path, voice: Path, split: str, rng: np.random.Generator):
+    p_rows = [r for r in read_rows(piano / "manifest.csv")
+              if r["split"] == split and r["source"] == "piano"]
+    v_rows = [r for r in read_rows(voice / "manifest.csv") if r["split"] == split]
+    if not p_rows or not v_rows:
+        raise ValueError(f"no {split} clips in {piano} or {voice}; build them first "
+                         "with `pnf data build piano` and `pnf data build voice`")
+    order = rng.permutation(len(v_rows))
+    return [(p, v_rows[order[i % len(v_rows)]]) for i, p in enumerate(p_rows)]
+
+
+def build_mix(out: str | Path, piano: str | Path, voice: str | Path, seed: int = 0,
+              size: str = "smoke") -> Path:
+    """Build the mixture set in `out` from finished piano and voice sets."""
+    out, piano, voice = Path(out), Path(piano), Path(voice)
+    params = {"set": "mix", "seed": seed, "size": size,
+              "piano": (piano / "build.json").read_text() if piano.exists() else "",
+              "voice": (voice / "build.json").read_text() if voice.exists() else ""}
+    if is_complete(out, params):
+        return out / "manifest.csv"
+    rng = np.random.default_rng(seed)
+    manifest = Manifest(out)
+    for split in ("train", "test"):
+        for p_row, v_row in _pairs(piano, voice, split, rng):
+            p = read_audio(piano / p_row["path"], RATE, quiet=True)
+            v = np.zeros_like(p)
+            spoken = read_audio(voice / v_row["path"], RATE, quiet=True)[: len(p)]
+            v[: len(spoken)] = spoken
+            _, sources = mix(np.stack([p, v]))  # (2, T), each at peak 0.5
+            sources = snap(sources)
+            cid = f"{p_row['clip']}__{v_row['clip']}"
+            common = dict(split=split, piece=p_row["piece"], speaker=v_row["speaker"],
+                          clip=cid, synthetic="voice")
+            manifest.add_audio(f"{split}/{cid}_mix.wav", sources.sum(0), source="mix",
+                               **common)
+            manifest.add_audio(f"{split}/{cid}_piano.wav", sources[0], source="piano",
+                               **common)
+            manifest.add_audio(f"{split}/{cid}_voice.wav", sources[1], source="voice",
+                               **common)
+    return manifest.finish(params)

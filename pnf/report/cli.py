@@ -1,0 +1,105 @@
+"""`pnf report`: tables, figures, the demo page, and CI checks on the metrics.
+
+    pnf report tables --metrics results/metrics.csv --out results/tables --experiment smoke \\
+        --data-note "embedded piano, synthetic voice"
+    pnf report figures --metrics results/metrics.csv --restored results/restored \\
+        --out results/figures
+    pnf report demo --restored results/restored --figures results/figures --out results/demo
+    pnf report check --metrics results/metrics.csv --expect expect.json \\
+        --reference reference.json --tolerance snr=1,lsd=0.2
+    pnf report reference --metrics results/metrics.csv --out reference.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("report", help="tables, figures and the demo page",
+                            description="Make the paper's tables and figures and a demo page.")
+    what = parser.add_subparsers(dest="report_what", metavar="WHAT", required=True)
+
+    p = what.add_parser("tables", help="CSV, Markdown and LaTeX tables in the paper's layout")
+    p.add_argument("--metrics", default="results/metrics.csv", help="per-item metrics CSV")
+    p.add_argument("--out", default="results/tables")
+    p.add_argument("--experiment", required=True, help="experiment name, shown in captions")
+    p.add_argument("--data-note", default="", help="what data produced it, shown in captions")
+    p.set_defaults(func=_tables)
+
+    p = what.add_parser("figures", help="PNG figures (iterations, wall time, spectrograms, "
+                        "images)")
+    p.add_argument("--metrics", help="per-item metrics CSV")
+    p.add_argument("--restored", help="restored-file tree")
+    p.add_argument("--out", default="results/figures")
+    p.set_defaults(func=_figures)
+
+    p = what.add_parser("demo", help="static HTML demo page with audio players")
+    p.add_argument("--restored", default="results/restored")
+    p.add_argument("--figures", default="results/figures")
+    p.add_argument("--out", default="results/demo")
+    p.add_argument("--title", default="PnF: parallel and flexible sampling — demo")
+    p.add_argument("--note", default="", help="a line under the title (experiment, data)")
+    p.set_defaults(func=_demo)
+
+    p = what.add_parser("check", help="fail (exit 1) on missing cells or regressed metrics",
+                        description="Print one line per problem and exit 1 if there is any. "
+                        "File formats: see pnf/report/check.py.")
+    p.add_argument("--metrics", default="results/metrics.csv")
+    p.add_argument("--expect", help="JSON of cells that must be present")
+    p.add_argument("--reference", help="JSON of reference means and per-metric tolerances")
+    p.add_argument("--tolerance", help="override tolerances: NUMBER or NAME=NUMBER,...")
+    p.set_defaults(func=_check)
+
+    p = what.add_parser("reference", help="write a reference file from the current metrics")
+    p.add_argument("--metrics", default="results/metrics.csv")
+    p.add_argument("--out", required=True)
+    p.add_argument("--tolerance", help="tolerances to store: NUMBER or NAME=NUMBER,...")
+    p.set_defaults(func=_reference)
+
+
+def _tables(args: argparse.Namespace) -> int:
+    from pnf.report.tables import write_tables
+
+    written = write_tables(args.metrics, args.out, args.experiment, args.data_note or "—")
+    print(f"pnf: wrote {len(written)} table files to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _figures(args: argparse.Namespace) -> int:
+    from pnf.report.figures import write_figures
+
+    written = write_figures(args.metrics, args.restored, args.out)
+    print(f"pnf: wrote {len(written)} figures to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from pnf.report.demo import write_demo
+
+    page = write_demo(args.restored, args.figures, args.out, title=args.title, note=args.note)
+    print(f"pnf: demo page {page}", file=sys.stderr)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from pnf.report.check import check_metrics
+
+    if not args.expect and not args.reference:
+        raise ValueError("nothing to check: give --expect and/or --reference")
+    problems = check_metrics(args.metrics, args.expect, args.reference, args.tolerance)
+    for line in problems:
+        print(line)
+    return 1 if problems else 0
+
+
+def _reference(args: argparse.Namespace) -> int:
+    from pnf.metrics import write_text_atomic
+    from pnf.report.check import make_reference
+
+    ref = make_reference(args.metrics, args.tolerance)
+    write_text_atomic(args.out, json.dumps(ref, indent=1, sort_keys=True) + "\n")
+    print(f"pnf: reference with {len(ref['cells'])} cells -> {args.out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,61 @@
+"""Display names and orderings shared by tables, figures and the demo page.
+
+    >>> from pnf.report.labels import method_label, setting_label, natural_key
+    >>> method_label("convtasnet"), setting_label("x4"), setting_label("gap200")
+    ('Conv-TasNet', '×4', '200 ms')
+    >>> sorted(["x16", "x4", "x8"], key=natural_key)
+    ['x4', 'x8', 'x16']
+"""
+
+from __future__ import annotations
+
+import re
+
+METHOD_LABELS = {
+    "truth": "Ground truth", "input": "Input", "pnf": "PnF", "spline": "Spline", "kee": "KEE",
+    "convtasnet": "Conv-TasNet", "demucs": "Demucs", "ancestral": "Ancestral", "zero": "Zero fill",
+    "linear": "Linear",
+}
+# Rows and players appear in this order; unknown methods follow, alphabetically.
+METHOD_ORDER = ("truth", "input", "ancestral", "zero", "linear", "spline", "kee", "convtasnet",
+                "demucs", "pnf")
+PSEUDO_METHODS = {"truth", "input"}
+METRIC_LABELS = {"snr": "SNR", "lsd": "LSD", "si_sdr": "SI-SDR", "sdr": "SDR", "sir": "SIR",
+                 "sar": "SAR", "psnr": "PSNR", "seconds": "Time (s)", "duration": "Length (s)"}
+TASK_LABELS = {"spectrogram": "Spectrogram-conditioned generation",
+               "superres": "Super-resolution", "separate": "Source separation",
+               "inpaint": "Inpainting", "images": "PixelCNN++ image tasks"}
+IMAGE_SETTING_LABELS = {"superres": "2× super-resolution", "inpaint": "inpainting",
+                        "separate": "separation"}
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders embedded numbers numerically: x4 < x8 < x16."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", str(text)))
+
+
+def method_key(method: str) -> tuple:
+    rank = METHOD_ORDER.index(method) if method in METHOD_ORDER else len(METHOD_ORDER)
+    return rank, natural_key(method)
+
+
+def method_label(method: str) -> str:
+    return METHOD_LABELS.get(method, method)
+
+
+def setting_label(setting: str) -> str:
+    """x4 → ×4, gap200 → 200 ms, it512 → 512 it., 2src → 2 sources, inpaint16 → inpainting 16."""
+    patterns = ((r"x(\d+)", "×{}"), (r"gap(\d+)", "{} ms"), (r"it(\d+)", "{} it."),
+                (r"(\d+)src", "{} sources"))
+    for pattern, fmt in patterns:
+        match = re.fullmatch(pattern, setting)
+        if match:
+            return fmt.format(match.group(1))
+    match = re.fullmatch(r"([a-z]+)(\d+)", setting)
+    if match and match.group(1) in IMAGE_SETTING_LABELS:
+        return f"{IMAGE_SETTING_LABELS[match.group(1)]} ({match.group(2)})"
+    return setting
+
+
+def metric_label(metric: str) -> str:
+    return METRIC_LABELS.get(metric, metric)

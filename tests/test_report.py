@@ -1,0 +1,238 @@
+"""The report pipeline on a small fake results tree: tables, check, figures, demo page, and
+the demo page loaded in a real headless Chromium (every player loads, every image renders)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pnf.audio import write_audio
+from pnf.cli import main
+from pnf.metrics import evaluate_item, write_record
+from pnf.report.figures import spectrogram_panels
+from pnf.report.restored import scan_restored
+
+N = 11025  # 0.5 s at 22 050 Hz
+NOISE = {"pnf": 0.05, "spline": 0.2, "kee": 0.1, "convtasnet": 0.15, "demucs": 0.12,
+         "ancestral": 0.3, "input": 0.5}
+
+
+def _signal(seed: int, n: int = N) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / 22050
+    return 0.3 * np.sin(2 * np.pi * rng.uniform(150, 900) * t) + 0.05 * rng.standard_normal(n)
+
+
+def _restore(root: Path, where: tuple, item: str, truth: np.ndarray, methods, seed: int):
+    """Write truth and a noisy estimate per method; return [(method, path)]."""
+    out = []
+    for k, method in enumerate(("truth", *methods)):
+        x = truth + NOISE.get(method, 0.0) * np.random.default_rng(seed + k).standard_normal(
+            truth.shape) * (method != "truth")
+        path = root.joinpath(*where, method, f"{item}.npy" if truth.ndim == 3 else f"{item}.wav")
+        if truth.ndim == 3:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, np.clip(x, -1, 1).astype(np.float32))
+        else:
+            write_audio(path, x)
+        out.append((method, path))
+    return out
+
+
+def _score(scores: Path, where: tuple, item: str, files, mixture=None, **meta):
+    truth = dict(files)["truth"]
+    for method, path in files:
+        if method in ("truth", "input"):
+            continue
+        dataset, task, setting = where
+        rec = evaluate_item(truth, path, task, mixture=mixture, dataset=dataset,
+                            setting=setting, method=method, item=item, **meta)
+        write_record(scores.joinpath(*where, method, f"{item}.json"), rec)
+
+
+def build_tree(base: Path) -> tuple[Path, Path]:
+    """results/restored and results/scores for every task, with one baseline cell missing."""
+    restored, scores = base / "restored", base / "scores"
+    seed = 0
+    for dataset in ("piano", "voice"):
+        for factor in (4, 8):
+            methods = ["input", "pnf", "spline"] + ([] if (dataset, factor) == ("voice", 8)
+                                                    else ["kee"])
+            for i in range(2):
+                seed += 10
+                where = (dataset, "superres", f"x{factor}")
+                files = _restore(restored, where, f"c{i:03d}", _signal(seed), methods, seed)
+                _score(scores, where, f"c{i:03d}", files, factor=factor, iterations=256)
+        for i in range(2):
+            seed += 10
+            where = (dataset, "inpaint", "gap200")
+            files = _restore(restored, where, f"c{i:03d}", _signal(seed), ["input", "pnf"], seed)
+            _score(scores, where, f"c{i:03d}", files, gap_ms=200)
+        for i in range(2):
+            truth = _signal(seed + 1)
+            for t, setting in ((64, "it64"), (256, "it256")):
+                seed += 10
+                where = (dataset, "spectrogram", setting)
+                files = _restore(restored, where, f"c{i:03d}", truth, ["pnf"], seed)
+                _score(scores, where, f"c{i:03d}", files, iterations=t, seconds=t / 100)
+            where = (dataset, "spectrogram", "ar")
+            files = _restore(restored, where, f"c{i:03d}", truth, ["ancestral"], seed)
+            _score(scores, where, f"c{i:03d}", files, seconds=9.0)
+    where = ("mix", "separate", "2src")
+    for clip in ("c000", "c001"):
+        seed += 10
+        sources = {"piano": _signal(seed), "voice": _signal(seed + 1)}
+        mix = sources["piano"] + sources["voice"]
+        write_audio(restored.joinpath(*where, "input", f"{clip}-mix.wav"), mix)
+        for name, truth in sources.items():
+            files = _restore(restored, where, f"{clip}-{name}", truth,
+                             ["pnf", "convtasnet", "demucs"], seed)
+            _score(scores, where, f"{clip}-{name}", files,
+                   mixture=restored.joinpath(*where, "input", f"{clip}-mix.wav"), source=name)
+    for i in range(3):
+        img = np.random.default_rng(i).uniform(-1, 1, (3, 32, 32))
+        where = ("images", "images", "inpaint16")
+        files = _restore(restored, where, f"i{i:03d}", img, ["input", "pnf"], i)
+        _score(scores, where, f"i{i:03d}", files)
+    return restored, scores
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    base = tmp_path_factory.mktemp("results")
+    restored, scores = build_tree(base)
+    assert main(["evaluate", "collect", "--scores", str(scores), "--out-csv",
+                 str(base / "metrics.csv"), "--out-json", str(base / "metrics.json")]) == 0
+    return base
+
+
+def test_tables_in_the_paper_layout(results):
+    out = results / "tables"
+    assert main(["report", "tables", "--metrics", str(results / "metrics.csv"), "--out", str(out),
+                 "--experiment", "unit-test", "--data-note", "fake sines"]) == 0
+    for name in ("superres", "separation", "inpainting", "spectrogram", "images"):
+        for ext in ("csv", "md", "tex"):
+            assert (out / f"{name}.{ext}").stat().st_size > 0
+    md = (out / "superres.md").read_text()
+    assert "Experiment: unit-test; data: fake sines" in md
+    assert "| Method | ×4 · piano · SNR | ×4 · piano · LSD |" in md
+    rows = {line.split("|")[1].strip(): line for line in md.splitlines() if line.startswith("| ")}
+    assert list(rows)[1:] == ["Spline", "KEE", "PnF"]  # the paper's row order
+    assert rows["KEE"].count("—") == 2  # voice ×8 has no KEE: SNR and LSD cells are "—"
+    csv = pd.read_csv(out / "superres.csv", comment="#", header=[0, 1, 2], index_col=0)
+    assert re.fullmatch(r"-?\d+\.\d\d \[-?\d+\.\d\d, -?\d+\.\d\d\]", csv.iloc[0, 0])
+    sep = (out / "separation.md").read_text()
+    assert "piano · SI-SDR" in sep and "| Conv-TasNet |" in sep
+    spec = (out / "spectrogram.md").read_text()
+    assert "| Ancestral |" in spec and "| PnF (64 it.) |" in spec and "Time (s)" in spec
+    assert "\\times" in (out / "superres.tex").read_text()
+    pnf_snr = float(rows["PnF"].split("|")[2])  # noise 0.05 on a ~0.21 rms signal: ≈ 12.6 dB
+    assert 10 < pnf_snr < 15
+
+
+def test_tables_skip_absent_tasks(results, tmp_path, capsys):
+    df = pd.read_csv(results / "metrics.csv")
+    df[df.task == "superres"].to_csv(tmp_path / "m.csv", index=False)
+    assert main(["report", "tables", "--metrics", str(tmp_path / "m.csv"), "--out",
+                 str(tmp_path / "t"), "--experiment", "x"]) == 0
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == [
+        "superres.csv", "superres.md", "superres.tex", "tables.md"]
+    assert "table separation: no 'separate' scores, skipped" in capsys.readouterr().err
+
+
+def test_check_reports_missing_cells_and_regressions(results, tmp_path, capsys):
+    metrics = str(results / "metrics.csv")
+    expect = tmp_path / "expect.json"
+    expect.write_text(json.dumps({"cells": [
+        {"dataset": ["piano", "voice"], "task": "superres", "setting": ["x4", "x8"],
+         "method": ["spline", "kee", "pnf"], "metric": ["snr", "lsd"], "min_n": 2}]}))
+    capsys.readouterr()
+    assert main(["report", "check", "--metrics", metrics, "--expect", str(expect)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["missing cell voice/superres/x8/kee/all/snr",
+                     "missing cell voice/superres/x8/kee/all/lsd"]
+    ref = tmp_path / "ref.json"
+    assert main(["report", "reference", "--metrics", metrics, "--out", str(ref),
+                 "--tolerance", "snr=1,lsd=0.1"]) == 0
+    assert main(["report", "check", "--metrics", metrics, "--reference", str(ref)]) == 0
+    data = json.loads(ref.read_text())
+    data["cells"]["piano/superres/x4/pnf/all/snr"] += 5  # reference says PnF used to be better
+    data["cells"]["piano/superres/x4/pnf/all/lsd"] -= 0.05  # within the LSD tolerance
+    ref.write_text(json.dumps(data))
+    capsys.readouterr()
+    assert main(["report", "check", "--metrics", metrics, "--reference", str(ref)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith("regressed piano/superres/x4/pnf/all/snr")
+    assert main(["report", "check", "--metrics", metrics, "--reference", str(ref),
+                 "--tolerance", "snr=6"]) == 0
+
+
+def test_figures_are_written(results):
+    out = results / "figures"
+    assert main(["report", "figures", "--metrics", str(results / "metrics.csv"), "--restored",
+                 str(results / "restored"), "--out", str(out)]) == 0
+    names = {p.name for p in out.glob("*.png")}
+    assert {"iterations.png", "walltime.png", "images.png", "spec-piano-superres-x4.png",
+            "spec-mix-separate-2src.png", "spec-voice-inpaint-gap200.png"} <= names
+    assert all((out / n).read_bytes()[:4] == b"\x89PNG" for n in names)
+    assert not list(out.glob(".*"))  # no temporary files left behind
+
+
+def test_spectrogram_panels_follow_the_project_page(results):
+    files = scan_restored(results / "restored")
+    titles = [t for t, _ in spectrogram_panels(files, "piano", "superres", "x4")]
+    assert titles == ["Ground truth", "Input", "PnF", "Spline", "KEE"]
+    panels = spectrogram_panels(files, "mix", "separate", "2src")
+    assert [t for t, _ in panels] == ["Mixture", "Ground truth", "PnF", "Conv-TasNet", "Demucs"]
+    assert panels[0][1].name == "c000-mix.wav" and panels[1][1].name == "c000-piano.wav"
+    titles = [t for t, _ in spectrogram_panels(files, "voice", "inpaint", "gap200")]
+    assert titles == ["Ground truth", "Input", "PnF"]
+
+
+def _chromium(*args: str, user_dir: Path) -> subprocess.CompletedProcess:
+    cmd = [shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu",
+           "--disable-quic", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", f"--user-data-dir={user_dir}",
+           "--virtual-time-budget=5000", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
+def test_demo_page_loads_every_player_and_image_in_headless_chromium(results, tmp_path):
+    out = results / "demo"
+    if not (results / "figures" / "images.png").exists():
+        main(["report", "figures", "--metrics", str(results / "metrics.csv"), "--restored",
+              str(results / "restored"), "--out", str(results / "figures")])
+    assert main(["report", "demo", "--restored", str(results / "restored"), "--figures",
+                 str(results / "figures"), "--out", str(out)]) == 0
+    page = (out / "index.html").read_text()
+    assert "file:" not in page and "http" not in page and str(results) not in page
+    assert 'src="media/mix/separate/2src/input/c000-mix.wav"' in page  # the mixture player
+    for section in ("spectrogram", "superres", "separate", "inpaint", "images"):
+        assert f'<section id="{section}">' in page
+    dom = _chromium("--dump-dom", (out / "index.html").as_uri(), user_dir=tmp_path / "u1").stdout
+    audios = re.findall(r"<audio[^>]*>", dom)
+    images = re.findall(r"<img[^>]*>", dom)
+    assert len(audios) >= 40 and len(images) >= 10
+    for tag in audios:
+        assert 'data-state="loaded"' in tag, tag
+        assert float(re.search(r'data-duration="([\d.]+)"', tag).group(1)) > 0.4, tag
+    for tag in images:
+        assert 'data-state="loaded"' in tag and int(re.search(
+            r'data-width="(\d+)"', tag).group(1)) > 0, tag
+    shot = tmp_path / "artifacts" / "demo.png"
+    shot.parent.mkdir()
+    _chromium(f"--screenshot={shot}", "--window-size=1200,2400", (out / "index.html").as_uri(),
+              user_dir=tmp_path / "u2")
+    assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 20_000
+    if os.environ.get("PNF_ARTIFACTS"):
+        Path(os.environ["PNF_ARTIFACTS"]).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(os.environ["PNF_ARTIFACTS"]) / "demo-page.png")

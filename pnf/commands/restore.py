@@ -46,6 +46,9 @@ def register(sub) -> None:
                             "linear, spline (inpaint); convtasnet, demucs (separate)")
         p.add_argument("--model", help="baseline checkpoint (kee, convtasnet, demucs)")
         p.add_argument("--timing", help="write {'seconds': wall time} to this JSON file")
+        p.add_argument("--save-input", metavar="PATH",
+                       help="also write what the method saw, as listenable audio (decimated "
+                            "signal held, gap silenced, the mixture, the mel's source)")
         if name == "superres":
             p.add_argument("--factor", type=int, required=True,
                            help="upsampling factor K >= 2; an input at the prior's rate is "
@@ -98,6 +101,8 @@ def run(args) -> int:
     else:
         outputs, rate = restore_baseline(args)
     seconds = time.perf_counter() - start
+    if args.save_input:
+        outputs[Path(args.save_input)] = listenable_input(args, rate)
     for path, wave in outputs.items():
         write_audio(path, wave, rate)
     if args.timing:
@@ -106,6 +111,21 @@ def run(args) -> int:
     print(f"pnf: {args.task} with {args.method} took {seconds:.1f} s -> "
           f"{', '.join(map(str, outputs))}", file=sys.stderr)
     return 0
+
+
+def listenable_input(args, rate: int) -> np.ndarray:
+    """The observation at full rate: y held K samples, or the gap silenced, or as read."""
+    y = read_observed(args, rate)
+    if args.task == "superres":
+        return np.repeat(y, args.factor)
+    if args.task == "inpaint":
+        return np.where(gap_mask(args, y, rate), y, 0.0)
+    return y
+
+
+def gap_mask(args, y: np.ndarray, rate: int) -> np.ndarray:
+    """True where the signal is observed (outside every --gap); validates the gaps."""
+    return Inpainting(y, [parse_gap(g) for g in args.gap], rate, None).observed[0].numpy()
 
 
 def source_paths(output: str, names: list[str]) -> list[Path]:
@@ -153,7 +173,7 @@ def restore_baseline(args):
         out = baselines.apply(args.method, "superres", y, factor=args.factor,
                               checkpoint=args.model)
     elif args.task == "inpaint":
-        mask = Inpainting(y, [parse_gap(g) for g in args.gap], rate, None).observed[0].numpy()
+        mask = gap_mask(args, y, rate)
         out = baselines.apply(args.method, "inpaint", np.where(mask, y, 0), mask=mask)
     elif args.task == "separate":
         sources = baselines.apply(args.method, "separate", y, checkpoint=args.model)

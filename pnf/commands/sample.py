@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from pathlib import Path
 
 import torch
 
@@ -33,6 +35,7 @@ def register(sub) -> None:
         p.add_argument("--seconds", type=float, default=1.0, help="length (default 1 s)")
         p.add_argument("--mel-from", help="condition on the mel spectrogram of this audio "
                                           "(mel prior); sets the length")
+        p.add_argument("--timing", help="write {'seconds': wall time} to this JSON file")
         if name == "pnf":
             add_schedule_args(p, delta=1e-3)
         else:
@@ -65,6 +68,9 @@ def run(args) -> int:
         args.output.replace(".wav", f"-{i}.wav") for i in range(args.batch)]
     for path, wave in zip(outs, waves, strict=True):
         write_audio(path, wave, prior.rate)
+    if args.timing:
+        Path(args.timing).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.timing).write_text(json.dumps({"seconds": seconds}))
     print(f"pnf: {args.how} sampling of {length} samples x {args.batch} took {seconds:.1f} s",
           file=sys.stderr)
     return 0

@@ -1,0 +1,143 @@
+"""The `pnf restore` / `pnf sample` CLI end to end on tiny priors, and every bad input."""
+
+import numpy as np
+import pytest
+import soundfile as sf
+import yaml
+from conftest import decaying_harmonics
+
+from pnf.audio import RATE, write_audio
+from pnf.cli import main
+
+FAST = ["--iterations", "3", "--levels", "20", "5", "1"]
+
+
+def train_tiny(tmp, data, name, **model):
+    cfg = {"model": {"size": "tiny", **model}, "sigma_mode": "input", "sigmas": [1.0, 20.0],
+           "crop": 1024, "training": {"steps": 15, "batch_size": 2, "checkpoint_every": 15}}
+    (tmp / f"{name}.yaml").write_text(yaml.safe_dump(cfg))
+    out = tmp / f"{name}.pt"
+    assert main(["train", "prior", "--config", str(tmp / f"{name}.yaml"), "--data", str(data),
+                 "--out", str(out)]) == 0
+    return str(out)
+
+
+@pytest.fixture(scope="module")
+def priors(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("priors")
+    data = tmp / "clips"
+    for i, f0 in enumerate([220.0, 330.0]):
+        write_audio(data / f"c{i}.wav", decaying_harmonics(f0, 0.3, seed=i))
+    return {"mulaw": train_tiny(tmp, data, "mulaw"),
+            "linear": train_tiny(tmp, data, "linear", quantization="linear"),
+            "mel": train_tiny(tmp, data, "mel", mel_channels=80)}
+
+
+@pytest.fixture
+def clip(tmp_path):
+    path = tmp_path / "clip.wav"
+    write_audio(path, decaying_harmonics(262.0, 0.25, seed=5))
+    return path
+
+
+def pcm(path):
+    return sf.read(str(path), dtype="int16")[0]
+
+
+def test_superres_keeps_observed_samples_bit_identical(priors, clip, tmp_path):
+    out = tmp_path / "up.wav"
+    assert main(["restore", "superres", "--prior", priors["mulaw"], "--input", str(clip),
+                 "--output", str(out), "--factor", "4", "--save-input",
+                 str(tmp_path / "in.wav"), *FAST]) == 0
+    x, y = pcm(clip), pcm(out)
+    assert len(y) == 4 * len(x[::4]) and np.array_equal(y[::4], x[::4])
+    assert len(pcm(tmp_path / "in.wav")) == len(y)
+
+
+def test_inpaint_two_gaps(priors, clip, tmp_path):
+    out = tmp_path / "filled.wav"
+    assert main(["restore", "inpaint", "--prior", priors["mulaw"], "--input", str(clip),
+                 "--output", str(out), "--gap", "0.05:0.08", "--gap", "0.15:0.2", *FAST]) == 0
+    x, y = pcm(clip), pcm(out)
+    keep = np.ones(len(x), bool)
+    keep[round(0.05 * RATE):round(0.08 * RATE)] = keep[round(0.15 * RATE):round(0.2 * RATE)] = 0
+    assert np.array_equal(x[keep], y[keep]) and not np.array_equal(x[~keep], y[~keep])
+
+
+def test_separate_writes_one_file_per_source(priors, tmp_path):
+    mix = tmp_path / "mix.wav"
+    write_audio(mix, 0.5 * decaying_harmonics(200.0, 0.2) + 0.5 * decaying_harmonics(700.0, 0.2))
+    out = tmp_path / "sep.wav"
+    assert main(["restore", "separate", "--prior", priors["linear"], "--prior",
+                 priors["linear"], "--input", str(mix), "--output", str(out), "--names",
+                 "low", "high", *FAST]) == 0
+    a, b = sf.read(tmp_path / "sep-low.wav")[0], sf.read(tmp_path / "sep-high.wav")[0]
+    m = sf.read(mix)[0]
+    assert np.sqrt(np.mean((a + b - m) ** 2)) < 0.1 * np.sqrt(np.mean(m**2)) + 0.02
+
+
+def test_spectrogram_pnf_and_ancestral(priors, clip, tmp_path):
+    assert main(["restore", "spectrogram", "--prior", priors["mel"], "--input", str(clip),
+                 "--output", str(tmp_path / "pnf.wav"), *FAST]) == 0
+    assert main(["sample", "ancestral", "--prior", priors["mel"], "--mel-from", str(clip),
+                 "--output", str(tmp_path / "ar.wav"), "--timing", str(tmp_path / "t.json")]) == 0
+    n = len(pcm(clip))
+    assert len(pcm(tmp_path / "pnf.wav")) == n == len(pcm(tmp_path / "ar.wav"))
+
+
+def test_any_format_and_rate_is_resampled(priors, tmp_path, capsys):
+    stereo = np.stack([decaying_harmonics(300.0, 0.2, 44100)] * 2, 1)
+    src = tmp_path / "in.flac"
+    sf.write(src, stereo, 44100)
+    out = tmp_path / "o.wav"
+    assert main(["restore", "inpaint", "--prior", priors["mulaw"], "--input", str(src),
+                 "--output", str(out), "--gap", "0.05:0.1", *FAST]) == 0
+    assert "resampling in.flac from 44100 Hz to 22050 Hz" in capsys.readouterr().err
+    assert sf.info(out).samplerate == RATE and sf.info(out).frames == round(0.2 * RATE)
+
+
+def bad_files(tmp):
+    files = {}
+    files["empty"] = tmp / "empty.wav"
+    sf.write(files["empty"], np.zeros(0), RATE)
+    files["silent"] = tmp / "silent.wav"
+    sf.write(files["silent"], np.zeros(1000), RATE)
+    files["NaN"] = tmp / "nan.wav"
+    sf.write(files["NaN"], np.array([0.1, np.nan, 0.2] * 100), RATE, subtype="FLOAT")
+    good = tmp / "good.wav"
+    write_audio(good, decaying_harmonics(220.0, 0.2))
+    files["truncated"] = tmp / "truncated.wav"
+    files["truncated"].write_bytes(good.read_bytes()[:30])
+    files["not readable"] = tmp / "notes.wav"
+    files["not readable"].write_text("this is not audio\n")
+    return files, good
+
+
+@pytest.mark.parametrize("case", ["empty", "silent", "NaN", "truncated", "not readable",
+                                  "gap outside", "factor", "wrong checkpoint", "mu-law sep",
+                                  "missing prior"])
+def test_bad_input_is_one_line_and_leaves_no_output(case, priors, tmp_path, capsys):
+    files, good = bad_files(tmp_path)
+    out = tmp_path / "out.wav"
+    base = ["--output", str(out), *FAST]
+    argv = {
+        "gap outside": ["restore", "inpaint", "--prior", priors["mulaw"], "--input", str(good),
+                        "--gap", "0.1:0.5"],
+        "factor": ["restore", "superres", "--prior", priors["mulaw"], "--input", str(good),
+                   "--factor", "1"],
+        "wrong checkpoint": ["restore", "inpaint", "--prior", str(tmp_path / "bad.pt"),
+                             "--input", str(good), "--gap", "0.05:0.1"],
+        "mu-law sep": ["restore", "separate", "--prior", priors["mulaw"], "--input", str(good)],
+        "missing prior": ["restore", "inpaint", "--prior", str(tmp_path / "nope.pt"),
+                          "--input", str(good), "--gap", "0.05:0.1"],
+    }.get(case)
+    if case == "wrong checkpoint":
+        import torch
+        torch.save({"kind": "kee", "config": {}}, tmp_path / "bad.pt")
+    if argv is None:
+        argv = ["restore", "inpaint", "--prior", priors["mulaw"], "--input", str(files[case]),
+                "--gap", "0.0:0.01"]
+    assert main(argv + base) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("pnf: error:"), err
+    assert not out.exists() and not list(tmp_path.glob("*.part"))

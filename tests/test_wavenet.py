@@ -82,3 +82,41 @@ def test_cached_ancestral_equals_naive(name):
                         dtype=torch.float64)
     assert np.array_equal(fast, slow)
     assert len(np.unique(fast)) > 5            # a real draw, not a constant
+
+
+def reference_forward(net, x, sigma, cond):
+    """The textbook WaveNet with nn.Conv1d layers, written independently of the fast path."""
+    c = net.config
+    h = net.lift(torch.nn.functional.pad(x / 127.5 - 1.0, (1, -1)).unsqueeze(1))
+    skip, half, R = 0, c.gate_channels // 2, c.residual_channels
+    biases = net.sigma_biases(sigma, x.shape[0], x.device) if c.sigma_input else None
+    for i, (conv, out) in enumerate(zip(net.convs, net.outs, strict=True)):
+        g = conv(torch.nn.functional.pad(h, ((c.kernel_size - 1) * net.dilations[i], 0)))
+        if biases is not None:
+            g = g + biases[:, i, :, None]
+        if cond is not None:
+            g = g + net.cond_proj[i](cond)
+        z = torch.tanh(g[:, :half]) * torch.sigmoid(g[:, half:])
+        rs = out(z)
+        h = (h + rs[:, :R]) * math.sqrt(0.5)
+        skip = skip + rs[:, R:]
+    relu = torch.nn.functional.relu
+    return net.head2(relu(net.head1(relu(skip))))
+
+
+@pytest.mark.parametrize("name", ["tiny", "tiny-sigma-mel", "tiny-k3", "small"])
+def test_fast_forward_equals_reference_convolutions(name):
+    torch.manual_seed(2)
+    net = WaveNet(CONFIGS[name]).double()
+    x = torch.rand(3, 700, dtype=torch.float64) * 255
+    cond = torch.randn(3, 8, 700, dtype=torch.float64) if net.config.mel_channels else None
+    sigma = torch.tensor([0.5, 2.0, 9.0], dtype=torch.float64)
+    torch.testing.assert_close(net(x, sigma, cond), reference_forward(net, x, sigma, cond))
+
+
+def test_smoothing_layouts_agree():
+    logits = torch.randn(2, 256, 50, dtype=torch.float64)
+    x = torch.rand(2, 50, dtype=torch.float64) * 300 - 20
+    sigma = torch.tensor([0.3, 12.0], dtype=torch.float64)
+    torch.testing.assert_close(smoothed_log_prob(logits, x, sigma),
+                               smoothed_log_prob(logits.transpose(1, 2), x, sigma, dim=-1))

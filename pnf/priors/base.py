@@ -67,8 +67,8 @@ class NetworkPrior(Prior):
         return self.nets[i]
 
     def log_prob_terms(self, x, sigma, cond=None):
-        logits = self.net_for(sigma)(x, sigma, cond)   # (B, 256, T)
-        return smoothed_log_prob(logits, x, sigma)      # (B, T)
+        logits = self.net_for(sigma).logits_last(x, sigma, cond)   # (B, T, 256)
+        return smoothed_log_prob(logits, x, sigma, dim=-1)          # (B, T)
 
     def condition(self, raw, length):
         return None if raw is None else self.nets[0].condition(raw, length)
@@ -98,9 +98,15 @@ def load_prior(path: str | Path, device="cpu") -> NetworkPrior:
 
     ckpt = read_checkpoint(path, ("prior",))
     _import_model_modules()
+    if ckpt["model_kind"] not in ("wavenet", "pixelcnn"):
+        raise ValueError(f"{path}: unknown prior model kind {ckpt['model_kind']!r}")
     nets = []
     for state in ckpt["states"]:
         net = build_model(ckpt["model_kind"], ckpt["config"])
         net.load_state_dict(state)
         nets.append(net)
+    if ckpt["model_kind"] == "pixelcnn":
+        from pnf.priors.image import ImagePrior
+
+        return ImagePrior(nets, ckpt["levels"], ckpt["sigma_mode"] == "input").to(device)
     return NetworkPrior(nets, ckpt["levels"], ckpt["sigma_mode"] == "input").to(device)

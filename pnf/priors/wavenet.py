@@ -105,24 +105,56 @@ class WaveNet(nn.Module):
 
     def forward(self, x: torch.Tensor, sigma=None, cond: torch.Tensor | None = None):
         """x: (B, T) noisy bins; cond: (B, M, T) upsampled mel. Returns (B, classes, T)."""
+        return self.logits_last(x, sigma, cond).transpose(1, 2)
+
+    def logits_last(self, x: torch.Tensor, sigma=None, cond: torch.Tensor | None = None):
+        """As `forward` but channels-last, (B, T, classes): the layout of the hot path.
+
+        Every layer is a few large matmuls over (B·T, C) rows: a dilated tap is the matmul
+        of rows shifted by d, added in place; the residual and skip 1x1 convs fuse their
+        additions into the GEMM (addmm); the conv weights are used as stored.
+        """
         c = self.config
         B, T = x.shape
-        inp = F.pad(x / 127.5 - 1.0, (1, -1)).unsqueeze(1)     # (B, 1, T), shifted by one
-        h = self.lift(inp)                                        # (B, R, T)
-        skip = 0
-        biases = self.sigma_biases(sigma, B, x.device) if c.sigma_input else None
-        half = c.gate_channels // 2
-        for i, (conv, out) in enumerate(zip(self.convs, self.outs, strict=True)):
-            g = conv(F.pad(h, ((c.kernel_size - 1) * self.dilations[i], 0)))  # (B, G, T)
-            if biases is not None:
-                g = g + biases[:, i, :, None]
-            if cond is not None:
-                g = g + self.cond_proj[i](cond)
-            z = torch.tanh(g[:, :half]) * torch.sigmoid(g[:, half:])          # (B, G/2, T)
-            rs = out(z)                                                        # (B, R+S, T)
-            h = (h + rs[:, : c.residual_channels]) * math.sqrt(0.5)
-            skip = skip + rs[:, c.residual_channels:]
-        return self.head2(F.relu(self.head1(F.relu(skip))))
+        R, half = c.residual_channels, c.gate_channels // 2
+        inp = F.pad(x / 127.5 - 1.0, (1, -1))                    # (B, T), shifted by one
+        h = torch.addcmul(self.lift.bias, inp.unsqueeze(-1), self.lift.weight[:, 0, 0])
+        h = h.reshape(B * T, R)                                   # (B·T, R)
+        skip = None
+        gate_bias = self._gate_biases(sigma, B, x.device)         # per layer (B|1, 1, G)
+        cond_t = None if cond is None else cond.transpose(1, 2).reshape(B * T, -1)
+        root = math.sqrt(0.5)
+        for i, d in enumerate(self.dilations):
+            taps = self.convs[i].weight                           # (G, R, k)
+            g = (h @ taps[:, :, -1].T).view(B, T, -1)             # current sample's tap
+            g = g + gate_bias[i]
+            for j in range(c.kernel_size - 1):
+                shift = (c.kernel_size - 1 - j) * d
+                if shift < T:
+                    past = h.view(B, T, R)[:, : T - shift]
+                    g[:, shift:] += past @ taps[:, :, j].T        # (B, T - shift, G)
+            g = g.view(B * T, -1)
+            if cond_t is not None:
+                g = torch.addmm(g, cond_t, self.cond_proj[i].weight[:, :, 0].T)
+            z = torch.tanh(g[:, :half]) * torch.sigmoid(g[:, half:])  # (B·T, G/2)
+            w = self.outs[i].weight[:, :, 0]                      # (R+S, G/2)
+            b = self.outs[i].bias
+            h = torch.addmm(h + b[:R], z, w[:R].T, beta=root, alpha=root)
+            skip = (torch.addmm(b[R:], z, w[R:].T) if skip is None
+                    else torch.addmm(skip + b[R:], z, w[R:].T))
+        hid = F.relu(torch.addmm(self.head1.bias, F.relu(skip), self.head1.weight[:, :, 0].T))
+        out = torch.addmm(self.head2.bias, hid, self.head2.weight[:, :, 0].T)
+        return out.view(B, T, -1)
+
+    def _gate_biases(self, sigma, batch: int, device) -> list[torch.Tensor]:
+        """Per layer, conv bias (+ σ embedding, + mel projection bias) as (B|1, 1, G)."""
+        biases = [cv.bias for cv in self.convs]
+        if self.config.mel_channels:
+            biases = [b + p.bias for b, p in zip(biases, self.cond_proj, strict=True)]
+        if not self.config.sigma_input:
+            return [b.view(1, 1, -1) for b in biases]
+        s = self.sigma_biases(sigma, batch, device)               # (B, L, G)
+        return [b + s[:, i, None] for i, b in enumerate(biases)]
 
     def condition(self, mel: torch.Tensor, length: int) -> torch.Tensor:
         """(B, M, F) mel -> (B, M, length) per-sample conditioning (cropped or zero-padded)."""

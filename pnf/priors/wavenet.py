@@ -124,24 +124,26 @@ class WaveNet(nn.Module):
         gate_bias = self._gate_biases(sigma, B, x.device)         # per layer (B|1, 1, G)
         cond_t = None if cond is None else cond.transpose(1, 2).reshape(B * T, -1)
         root = math.sqrt(0.5)
+        G, k = c.gate_channels, c.kernel_size
         for i, d in enumerate(self.dilations):
             taps = self.convs[i].weight                           # (G, R, k)
-            g = (h @ taps[:, :, -1].T).view(B, T, -1)             # current sample's tap
-            g = g + gate_bias[i]
-            for j in range(c.kernel_size - 1):
-                shift = (c.kernel_size - 1 - j) * d
+            g = torch.addmm(gate_bias[i].view(-1, G) if gate_bias[i].shape[0] == 1 else
+                            gate_bias[i].expand(B, T, G).reshape(B * T, G),
+                            h, taps[:, :, -1].T).view(B, T, G)    # current sample's tap
+            for j in range(k - 1):
+                shift = (k - 1 - j) * d
                 if shift < T:
                     past = h.view(B, T, R)[:, : T - shift]
                     g[:, shift:] += past @ taps[:, :, j].T        # (B, T - shift, G)
-            g = g.view(B * T, -1)
+            g = g.view(B * T, G)
             if cond_t is not None:
                 g = torch.addmm(g, cond_t, self.cond_proj[i].weight[:, :, 0].T)
             z = torch.tanh(g[:, :half]) * torch.sigmoid(g[:, half:])  # (B·T, G/2)
             w = self.outs[i].weight[:, :, 0]                      # (R+S, G/2)
-            b = self.outs[i].bias
-            h = torch.addmm(h + b[:R], z, w[:R].T, beta=root, alpha=root)
-            skip = (torch.addmm(b[R:], z, w[R:].T) if skip is None
-                    else torch.addmm(skip + b[R:], z, w[R:].T))
+            h = torch.addmm(h, z, w[:R].T, beta=root, alpha=root).add_(self.outs[i].bias[:R],
+                                                                      alpha=root)
+            skip = z @ w[R:].T if skip is None else torch.addmm(skip, z, w[R:].T)
+        skip = skip + sum(o.bias[R:] for o in self.outs)          # skip biases, added once
         hid = F.relu(torch.addmm(self.head1.bias, F.relu(skip), self.head1.weight[:, :, 0].T))
         out = torch.addmm(self.head2.bias, hid, self.head2.weight[:, :, 0].T)
         return out.view(B, T, -1)

@@ -14,25 +14,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import yaml
-
 from pnf.cli import verb_group
+from pnf.config import read_yaml
 
 CONFIG_KEYS = ("model", "training", "crop")
 
 
 def read_config(path: str | Path) -> dict:
     """The YAML config as a dict with keys model, training, crop (one-line errors)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such config file; check --config")
-    try:
-        cfg = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as err:
-        raise ValueError(f"{path}: not valid YAML ({str(err).splitlines()[0]}); fix the file") \
-            from None
-    if not isinstance(cfg, dict):
-        raise ValueError(f"{path}: the config must be a mapping with keys {list(CONFIG_KEYS)}")
+    cfg = read_yaml(path)
     unknown = sorted(set(cfg) - set(CONFIG_KEYS))
     if unknown:
         raise ValueError(f"{path}: unknown key(s) {unknown}; valid keys: {list(CONFIG_KEYS)}")

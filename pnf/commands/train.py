@@ -6,25 +6,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
 from pnf.cli import verb_group
-
-
-def read_yaml(path: str | Path, what: str = "config") -> dict:
-    """A YAML mapping, or a one-line error naming the file."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such {what} file")
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as err:
-        raise ValueError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: the {what} must be a YAML mapping of keys to values")
-    return data
+from pnf.config import read_yaml
 
 
 def register(sub) -> None:

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "pnf.datasets.cli",
     "pnf.baselines.cli",
     "pnf.report.cli",
+    "pnf.commands.image",
 )
 
 

@@ -6,7 +6,7 @@ import torch
 
 from pnf.audio import RATE, write_audio
 
-torch.set_num_threads(2)
+torch.set_num_threads(1)  # subprocesses and parallel jobs share 2 cores
 
 
 def decaying_harmonics(f0: float, seconds: float, rate: int = RATE, seed: int = 0):

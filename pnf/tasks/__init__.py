@@ -17,9 +17,16 @@ from pnf.tasks.audio import (
     Unconditional,
 )
 from pnf.tasks.base import Task
+from pnf.tasks.image import (
+    ImageInpainting,
+    ImageSeparation,
+    ImageSuperResolution,
+    ImageUnconditional,
+)
 
 TASKS = {"superres": SuperResolution, "inpaint": Inpainting, "separate": Separation,
          "spectrogram": SpectrogramGeneration, "unconditional": Unconditional}
 
 __all__ = ["TASKS", "Task", "Inpainting", "Separation", "SpectrogramGeneration",
-           "SuperResolution", "Unconditional"]
+           "SuperResolution", "Unconditional", "ImageInpainting", "ImageSeparation",
+           "ImageSuperResolution", "ImageUnconditional"]

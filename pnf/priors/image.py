@@ -29,6 +29,7 @@ from pnf.langevin import image_sigmas
 from pnf.priors.base import NetworkPrior, pack_prior
 from pnf.priors.logistic import discretized_log_prob, smoothed_log_prob
 from pnf.priors.pixelcnn import PixelCNN, PixelCNNConfig
+from pnf.priors.train import sized_config
 from pnf.training import TrainConfig, from_dict, save_checkpoint, train
 
 PIXELCNN_SIZES = {
@@ -81,13 +82,7 @@ class ImagePriorConfig:
         return sorted(float(s) for s in (self.sigmas or image_sigmas()))
 
     def net_config(self) -> PixelCNNConfig:
-        model = dict(self.model)
-        size = model.pop("size", None)
-        if size is not None and size not in PIXELCNN_SIZES:
-            raise ValueError(f"unknown model size {size!r}; use one of {list(PIXELCNN_SIZES)}")
-        merged = {**PIXELCNN_SIZES.get(size, {}), **model,
-                  "sigma_input": self.sigma_mode == "input"}
-        return from_dict(PixelCNNConfig, merged, "model")
+        return sized_config(PixelCNNConfig, PIXELCNN_SIZES, self.model, self.sigma_mode)
 
     def train_config(self) -> TrainConfig:
         return TrainConfig.from_dict(self.training)

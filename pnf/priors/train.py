@@ -59,16 +59,20 @@ class PriorConfig:
         return cfg
 
     def net_config(self) -> WaveNetConfig:
-        model = dict(self.model)
-        size = model.pop("size", None)
-        if size is not None and size not in WAVENET_SIZES:
-            raise ValueError(f"unknown model size {size!r}; use one of {list(WAVENET_SIZES)}")
-        merged = {**WAVENET_SIZES.get(size, {}), **model,
-                  "sigma_input": self.sigma_mode == "input"}
-        return from_dict(WaveNetConfig, merged, "model")
+        return sized_config(WaveNetConfig, WAVENET_SIZES, self.model, self.sigma_mode)
 
     def train_config(self) -> TrainConfig:
         return TrainConfig.from_dict(self.training)
+
+
+def sized_config(config_cls, sizes: dict, model: dict, sigma_mode: str):
+    """A network config from a `model:` mapping: a named `size` overridden by explicit fields."""
+    model = dict(model)
+    size = model.pop("size", None)
+    if size is not None and size not in sizes:
+        raise ValueError(f"unknown model size {size!r}; use one of {list(sizes)}")
+    merged = {**sizes.get(size, {}), **model, "sigma_input": sigma_mode == "input"}
+    return from_dict(config_cls, merged, "model")
 
 
 def prior_loss(sigma_of):

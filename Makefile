@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm espeak-ng chromium chromium-driver
 EXPERIMENT ?= smoke
 
-.PHONY: all install system-packages test lint reproduce bench clean
+.PHONY: all install system-packages test lint reproduce check-reproduction bench clean
 
 all: test
 
@@ -34,10 +34,18 @@ lint: install
 	$(VENV)/bin/ruff check pnf tests
 
 test: install lint
-	OMP_NUM_THREADS=2 $(VENV)/bin/pytest -q
+	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -q
 
+# The experiment's DAG (workflow/Snakefile): tables, figures and the demo page under results/.
 reproduce: install
-	$(VENV)/bin/snakemake --cores all results/tables --configfile experiments/$(EXPERIMENT).yaml
+	DVC_NO_ANALYTICS=1 $(VENV)/bin/snakemake --cores all results/tables \
+	  --configfile experiments/$(EXPERIMENT).yaml
+
+# Fails on a missing table cell or a metric worse than the committed reference.
+check-reproduction: install
+	$(VENV)/bin/pnf report check --metrics results/metrics.csv \
+	  --expect experiments/$(EXPERIMENT).expect.json \
+	  --reference experiments/$(EXPERIMENT).reference.json
 
 bench: install
 	$(VENV)/bin/pnf bench langevin

@@ -1,0 +1,162 @@
+"""The Snakemake DAG: plans without data, validates its config, runs for real on a tiny
+experiment, does nothing on a second run, redoes only what is missing, and round-trips its
+outputs through a local DVC remote."""
+
+import itertools
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SNAKEMAKE = [str(BIN / "snakemake")]
+
+TINY = {
+    "experiment": "smoke",  # dvc.yaml reads experiments/<experiment>.yaml
+    "data_note": "embedded piano (test)",
+    "data": {"kind": "embedded", "size": "smoke", "root": "data/embedded"},
+    "datasets": {"piano": {"set": "piano", "source": "piano"}},
+    "mixture_set": "mix",
+    "test_clips": 1,
+    "test_seconds": 0.25,
+    "device": "cpu",
+    "sampler": {"levels": [10.0, 1.0]},
+    "tasks": {
+        "superres": {"datasets": ["piano"], "factors": [4], "iterations": [1]},
+        "inpaint": {"datasets": ["piano"], "gaps_ms": [100], "iterations": [1],
+                    "baselines": ["zero"]},
+    },
+    "priors": {"base": {"model": {"size": "tiny"}, "training": {"steps": 4, "batch_size": 2},
+                        "sigma_mode": "input", "sigmas": [10.0, 1.0], "crop": 1024}},
+    "baselines": {"kee": {"model": {"filters": [4, 8], "kernels": [9, 5]},
+                          "training": {"steps": 2, "batch_size": 2}, "crop": 1024}},
+}
+
+
+def env():
+    return {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1",
+            "OMP_NUM_THREADS": "1"}
+
+
+def run(cmd, cwd, check=True):
+    proc = subprocess.run(cmd, cwd=cwd, env=env(), capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    if check and proc.returncode:
+        raise AssertionError(f"{cmd} failed ({proc.returncode}):\n{out[-4000:]}")
+    return proc.returncode, out
+
+
+def workdir(tmp: Path, config: dict | None = None) -> Path:
+    """A project folder: the workflow linked; experiments, dvc.yaml and pnf/ (DVC deps)
+    copied; experiments/smoke.yaml replaced by `config`."""
+    (tmp / "workflow").symlink_to(ROOT / "workflow")
+    shutil.copytree(ROOT / "experiments", tmp / "experiments")
+    shutil.copy(ROOT / "dvc.yaml", tmp / "dvc.yaml")
+    shutil.copytree(ROOT / "pnf", tmp / "pnf", ignore=shutil.ignore_patterns("__pycache__"))
+    if config is not None:
+        (tmp / "experiments" / "smoke.yaml").write_text(yaml.safe_dump(config))
+    return tmp
+
+
+def job_counts(text: str) -> dict[str, int]:
+    stats = text.split("Job stats:")[1].split("total")[0]
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", stats, re.M)}
+
+
+def test_paper_plan_has_one_job_per_cell(tmp_path):
+    """A dry run of the paper plans every factor, gap and iteration count with no data."""
+    code, out = run([*SNAKEMAKE, "-n", "--configfile", "experiments/paper.yaml"],
+                    workdir(tmp_path))
+    counts = job_counts(out)
+    paper = yaml.safe_load((ROOT / "experiments/paper.yaml").read_text())
+    tasks, n = paper["tasks"], paper["test_clips"]
+    sr, ip, sp = tasks["superres"], tasks["inpaint"], tasks["spectrogram"]
+    per_sr = len(sr["datasets"]) * len(sr["factors"]) * n
+    per_ip = len(ip["datasets"]) * len(ip["gaps_ms"]) * n
+    assert counts["restore_pnf"] == per_sr + per_ip
+    assert counts["restore_baseline"] == per_sr * 2 + per_ip * 3      # spline, kee; 3 fills
+    assert counts["spectrogram_pnf"] == len(sp["datasets"]) * len(sp["iterations"]) * n
+    assert counts["spectrogram_ancestral"] == len(sp["datasets"]) * n
+    assert counts["separate"] == 3 * n                                  # pnf, convtasnet, demucs
+    assert counts["train_kee"] == len(sr["datasets"]) * len(sr["factors"])
+    assert counts["train_prior"] == 6 and counts["train_separator"] == 2
+    cells = (per_sr * 3 + per_ip * 4 + 3 * n * 2
+             + len(sp["datasets"]) * (len(sp["iterations"]) + 1) * n)
+    assert counts["score"] == cells
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("key", ["test_clip", "tasks.superres.factor"])
+def test_typo_in_config_names_the_key(tmp_path, key):
+    bad = yaml.safe_load(yaml.safe_dump(TINY))
+    *path, last = key.split(".")
+    target = bad
+    for part in path:
+        target = target[part]
+    target[last] = 3
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(bad))
+    code, out = run([*SNAKEMAKE, "-n", "--configfile", "bad.yaml"], workdir(tmp_path),
+                    check=False)
+    assert code != 0 and f"'{last}' was unexpected" in out
+
+
+def test_lint_is_clean(tmp_path):
+    code, out = run([*SNAKEMAKE, "--lint"], workdir(tmp_path), check=False)
+    assert code == 0, out[-3000:]
+
+
+@pytest.mark.slow
+def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
+    (tmp_path / "proj").mkdir()
+    work = workdir(tmp_path / "proj", TINY)
+    run([*SNAKEMAKE, "--cores", "2", "results/tables"], work)
+    tables = work / "results/tables"
+    for name in ("superres", "inpainting"):
+        for suffix in ("csv", "md", "tex"):
+            assert (tables / f"{name}.{suffix}").is_file()
+    md = (tables / "superres.md").read_text()
+    assert "KEE" in md and "Spline" in md and "PnF" in md
+    for name in ("superres", "inpainting"):   # every cell filled ("—" = no result)
+        rows = [r for r in (tables / f"{name}.md").read_text().splitlines() if r.startswith("| ")]
+        assert len(rows) >= 3 and not any("—" in r for r in rows), rows
+    assert (work / "results/demo/index.html").is_file()
+    assert any((work / "results/figures").glob("*.png"))
+    metrics = (work / "results/metrics.csv").read_text()
+    for method, setting in itertools.product(["pnf", "spline", "kee"], ["x4"]):
+        assert f"superres,{setting},{method}" in metrics
+
+    # A second run does nothing; a missing restoration is redone alone, with what depends on it.
+    _, out = run([*SNAKEMAKE, "--cores", "2", "results/tables"], work)
+    assert "Nothing to be done" in out
+    (work / "results/restored/piano/superres/x4/pnf/c000.wav").unlink()
+    _, out = run([*SNAKEMAKE, "-n", "restore_all"], work)
+    assert job_counts(out) == {"restore_pnf": 1, "restore_all": 1}
+    run([*SNAKEMAKE, "--cores", "2", "restore_all"], work)
+    _, out = run([*SNAKEMAKE, "-n", "results/tables"], work)
+    counts = job_counts(out)
+    assert counts.pop("score") == 1 and "restore_pnf" not in counts
+    assert set(counts) <= {"collect", "figures", "demo", "tables", "all"}
+    run([*SNAKEMAKE, "--cores", "2", "results/tables"], work)
+
+    # DVC: the stages record the outputs; push to a local remote, lose them, pull them back.
+    dvc = [str(BIN / "dvc")]
+    run([*dvc, "init", "--no-scm", "-q"], work)
+    run([*dvc, "remote", "add", "-d", "store", str(tmp_path / "remote")], work)
+    run([*dvc, "repro"], work)
+    _, shown = run([*dvc, "metrics", "show"], work)
+    assert "piano" in shown
+    prior = work / "results/priors/piano-mulaw.pt"
+    before = prior.read_bytes()
+    run([*dvc, "push"], work)
+    shutil.rmtree(work / ".dvc/cache")
+    shutil.rmtree(work / "results/priors")
+    run([*dvc, "pull"], work)
+    assert prior.read_bytes() == before
+    _, status = run([*dvc, "status"], work)
+    assert "up to date" in status

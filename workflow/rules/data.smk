@@ -1,0 +1,74 @@
+# Data: the embedded sets (built offline, deterministic) or the paper's (fetched once).
+# Each set is a folder with manifest.csv, written last by pnf, so it marks a finished set.
+
+if config["data"]["kind"] == "embedded":
+
+    rule embedded_set:
+        """Build one embedded set (piano, voice, mix) with `pnf data build`."""
+        input:
+            lambda w: [f"{DATA_ROOT}/{s}/manifest.csv" for s in ("piano", "voice")]
+            if w.name == "mix" else [],
+        output:
+            f"{DATA_ROOT}/{{name}}/manifest.csv",
+        wildcard_constraints:
+            name="piano|voice|mix",
+        params:
+            root=lambda w, output: Path(output[0]).parents[1],
+            size=config["data"]["size"],
+            seed=config["data"]["seed"],
+        conda:
+            ENV
+        log:
+            f"{LOGS}/data/{{name}}.log",
+        threads: 1
+        resources:
+            **res("light"),
+        shell:
+            "pnf data build {wildcards.name} --out {params.root} --size {params.size} "
+            "--seed {params.seed} > {log} 2>&1"
+
+else:
+
+    rule real_set:
+        """Download and prepare one of the paper's sets (`pnf data fetch`)."""
+        output:
+            f"{DATA_ROOT}/{{name}}/manifest.csv",
+        wildcard_constraints:
+            name="vctk|supra",
+        params:
+            root=lambda w, output: Path(output[0]).parents[1],
+            extra=lambda w: config["data"]["fetch_args"].get(w.name, ""),
+        conda:
+            ENV
+        log:
+            f"{LOGS}/data/{{name}}.log",
+        threads: 1
+        resources:
+            **res("light"),
+        shell:
+            "pnf data fetch {wildcards.name} --out {params.root} {params.extra} > {log} 2>&1"
+
+    rule real_mix:
+        """Piano + voice mixtures from the real sets: `pnf data build mix` reads
+        <root>/piano and <root>/voice, linked here to the real sets."""
+        input:
+            piano=lambda w: f"{dataset_dir(TASKS['separate']['sources'][0])}/manifest.csv",
+            voice=lambda w: f"{dataset_dir(TASKS['separate']['sources'][1])}/manifest.csv",
+        output:
+            f"{DATA_ROOT}/{MIX_SET}/manifest.csv",
+        params:
+            root=lambda w, output: Path(output[0]).parents[1],
+            size=config["data"]["size"],
+            seed=config["data"]["seed"],
+        conda:
+            ENV
+        log:
+            f"{LOGS}/data/{MIX_SET}.log",
+        threads: 1
+        resources:
+            **res("light"),
+        shell:
+            "(ln -sfn $(basename $(dirname {input.piano})) {params.root}/piano && "
+            "ln -sfn $(basename $(dirname {input.voice})) {params.root}/voice && "
+            "pnf data build mix --out {params.root} --size {params.size} "
+            "--seed {params.seed}) > {log} 2>&1"

@@ -1,0 +1,47 @@
+# Scores: one JSON record per restored item (pnf evaluate item), then one metrics table
+# (results/metrics.csv per item, results/metrics.json per cell: `dvc metrics show` reads it).
+
+
+rule score:
+    """Score one item against its truth (SNR, LSD, SI-SDR; SDR/SIR/SAR for separation)."""
+    input:
+        unpack(score_inputs),
+    output:
+        f"{SCORES}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{item}}.json",
+    params:
+        args=score_args,
+    conda:
+        ENV
+    log:
+        f"{LOGS}/score/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{item}}.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "seconds=$(python -c 'import json, sys; print(json.load(open(sys.argv[1]))[\"seconds\"])' "
+        "{input.timing}) && "
+        "OMP_NUM_THREADS={threads} pnf evaluate item --truth {input.truth} "
+        "--estimate {input.estimate} --dataset {wildcards.dataset} --task {wildcards.task} "
+        "--setting {wildcards.setting} --method {wildcards.method} --item {wildcards.item} "
+        "{params.args} --seconds $seconds --out {output} > {log} 2>&1"
+
+
+rule collect:
+    """Gather every score record into results/metrics.csv and results/metrics.json."""
+    input:
+        SCORE_TARGETS,
+    output:
+        csv="results/metrics.csv",
+        json="results/metrics.json",
+    params:
+        scores=lambda w, input: tree_root(input[0]),
+    conda:
+        ENV
+    log:
+        f"{LOGS}/collect.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "pnf evaluate collect --scores {params.scores} --out-csv {output.csv} "
+        "--out-json {output.json} > {log} 2>&1"

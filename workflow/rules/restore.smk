@@ -1,0 +1,244 @@
+# Restorations: test items -> truth/input files -> every method at every setting.
+# Layout: results/restored/<dataset>/<task>/<setting>/<method>/<item>.wav, with the
+# pseudo-methods `truth` (the clean clip) and `input` (what the method saw), and a wall-time
+# record per restoration call under results/timing/ (same layout, .json).
+
+
+rule test_item:
+    """The N-th test clip of a dataset (cN), cut to test_seconds."""
+    input:
+        lambda w: f"{dataset_dir(w.dataset)}/manifest.csv",
+    output:
+        "results/items/{dataset}/{clip}.wav",
+    wildcard_constraints:
+        dataset="|".join(config["datasets"]),
+    params:
+        index=lambda w: int(w.clip[1:]),
+        source=lambda w: config["datasets"][w.dataset]["source"],
+        seconds=config["test_seconds"],
+    conda:
+        ENV
+    log:
+        f"{LOGS}/items/{{dataset}}/{{clip}}.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "python workflow/scripts/test_item.py --manifest {input} --index {params.index} "
+        "--seconds {params.seconds} --source {params.source} --out {output} 2> {log}"
+
+
+rule mix_item:
+    """The N-th test mixture and its exact sources, cut identically."""
+    input:
+        f"{DATA_ROOT}/{MIX_SET}/manifest.csv",
+    output:
+        mix=f"results/items/{MIX}/{{clip}}-mix.wav",
+        sources=[f"results/items/{MIX}/{{clip}}-{s}.wav"
+                 for s in TASKS.get("separate", {}).get("sources", [])],
+    params:
+        index=lambda w: int(w.clip[1:]),
+        sources=" ".join(TASKS.get("separate", {}).get("sources", [])),
+        seconds=config["test_seconds"],
+    conda:
+        ENV
+    log:
+        f"{LOGS}/items/{MIX}/{{clip}}.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "python workflow/scripts/test_item.py --manifest {input} --index {params.index} "
+        "--seconds {params.seconds} --source mix {params.sources} "
+        "--out {output.mix} {output.sources} 2> {log}"
+
+
+rule truth:
+    """Ground truth next to the restorations (a hard link of the test item)."""
+    input:
+        "results/items/{dataset}/{item}.wav",
+    output:
+        f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{item}}.wav",
+    conda:
+        ENV
+    log:
+        f"{LOGS}/truth/{{dataset}}/{{task}}/{{setting}}/{{item}}.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "(ln -f {input} {output} || cp {input} {output}) 2> {log}"
+
+
+rule mixture_input:
+    """The separation input: the mixture."""
+    input:
+        f"results/items/{MIX}/{{clip}}-mix.wav",
+    output:
+        f"{R}/{MIX}/separate/{{setting}}/input/{{clip}}-mix.wav",
+    conda:
+        ENV
+    log:
+        f"{LOGS}/input/{MIX}/separate/{{setting}}/{{clip}}.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "(ln -f {input} {output} || cp {input} {output}) 2> {log}"
+
+
+rule observe:
+    """What the method saw, as listenable audio (decimated signal held / gap silenced),
+    from `--save-input` of the cheapest baseline."""
+    input:
+        f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{item}}.wav",
+    output:
+        f"{R}/{{dataset}}/{{task}}/{{setting}}/input/{{item}}.wav",
+    wildcard_constraints:
+        task="superres|inpaint",
+    params:
+        method=lambda w: {"superres": "spline", "inpaint": "zero"}[w.task],
+        args=lambda w: task_args(w.task, w.setting),
+    conda:
+        ENV
+    log:
+        f"{LOGS}/input/{{dataset}}/{{task}}/{{setting}}/{{item}}.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "tmp=$(mktemp -d) && trap 'rm -rf $tmp' EXIT && "
+        "pnf restore {wildcards.task} --method {params.method} {params.args} "
+        "--input {input} --output $tmp/discard.wav --save-input {output} > {log} 2>&1"
+
+
+rule restore_pnf:
+    """PnF (annealed Langevin on the smoothed mu-law prior): super-resolution, inpainting."""
+    input:
+        truth=f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{clip}}.wav",
+        prior="results/priors/{dataset}-mulaw.pt",
+    output:
+        wav=f"{R}/{{dataset}}/{{task}}/{{setting}}/pnf/{{clip}}.wav",
+        timing=f"{TIMING}/{{dataset}}/{{task}}/{{setting}}/pnf/{{clip}}.json",
+    wildcard_constraints:
+        task="superres|inpaint",
+    params:
+        args=lambda w: task_args(w.task, w.setting),
+        langevin=lambda w: langevin_args(w.task, w.setting),
+    conda:
+        ENV
+    log:
+        f"{LOGS}/restore/{{dataset}}/{{task}}/{{setting}}/pnf/{{clip}}.log",
+    threads: threads("restore")
+    resources:
+        **res("restore"),
+    shell:
+        "OMP_NUM_THREADS={threads} pnf restore {wildcards.task} --prior {input.prior} "
+        "{params.args} {params.langevin} --input {input.truth} --output {output.wav} "
+        "--timing {output.timing} > {log} 2>&1"
+
+
+rule restore_baseline:
+    """A baseline: spline / KEE (super-resolution), zero / linear / spline (inpainting)."""
+    input:
+        truth=f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{clip}}.wav",
+        model=baseline_model,
+    output:
+        wav=f"{R}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.wav",
+        timing=f"{TIMING}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.json",
+    wildcard_constraints:
+        task="superres|inpaint",
+        method="spline|kee|zero|linear",
+    params:
+        args=lambda w: task_args(w.task, w.setting),
+        model=lambda w, input: f"--model {input.model}" if input.model else "",
+    conda:
+        ENV
+    log:
+        f"{LOGS}/restore/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.log",
+    threads: threads("restore")
+    resources:
+        **res("restore"),
+    shell:
+        "OMP_NUM_THREADS={threads} pnf restore {wildcards.task} --method {wildcards.method} "
+        "{params.model} {params.args} --input {input.truth} --output {output.wav} "
+        "--timing {output.timing} > {log} 2>&1"
+
+
+rule separate:
+    """Separation of a mixture: PnF with one linear prior per source, or a separator."""
+    input:
+        mix=f"{R}/{MIX}/separate/{{setting}}/input/{{clip}}-mix.wav",
+        priors=lambda w: [f"results/priors/{s}-linear.pt" for s in SOURCES]
+        if w.method == "pnf" else [],
+        model=baseline_model,
+    output:
+        wavs=[f"{R}/{MIX}/separate/{{setting}}/{{method}}/{{clip}}-{s}.wav" for s in SOURCES],
+        timing=f"{TIMING}/{MIX}/separate/{{setting}}/{{method}}/{{clip}}.json",
+    wildcard_constraints:
+        method="pnf|convtasnet|demucs",
+    params:
+        out=lambda w: f"{R}/{MIX}/separate/{w.setting}/{w.method}/{w.clip}.wav",
+        how=lambda w, input: (" ".join(f"--prior {p}" for p in input.priors)
+                              + f" --c {TASKS['separate']['c']} "
+                              + langevin_args("separate", w.setting)) if w.method == "pnf"
+        else f"--method {w.method} --model {input.model}",
+        names=" ".join(SOURCES),
+    conda:
+        ENV
+    log:
+        f"{LOGS}/restore/{MIX}/separate/{{setting}}/{{method}}/{{clip}}.log",
+    threads: threads("restore")
+    resources:
+        **res("restore"),
+    shell:
+        "OMP_NUM_THREADS={threads} pnf restore separate {params.how} --input {input.mix} "
+        "--output {params.out} --names {params.names} --timing {output.timing} > {log} 2>&1"
+
+
+rule spectrogram_pnf:
+    """Spectrogram-conditioned generation by PnF on the mel prior, at T iterations."""
+    input:
+        truth=f"{R}/{{dataset}}/spectrogram/it{{iters}}/truth/{{clip}}.wav",
+        prior="results/priors/{dataset}-mel.pt",
+    output:
+        wav=f"{R}/{{dataset}}/spectrogram/it{{iters}}/pnf/{{clip}}.wav",
+        timing=f"{TIMING}/{{dataset}}/spectrogram/it{{iters}}/pnf/{{clip}}.json",
+    wildcard_constraints:
+        iters=r"\d+",
+    params:
+        langevin=lambda w: langevin_args("spectrogram", f"it{w.iters}"),
+    conda:
+        ENV
+    log:
+        f"{LOGS}/restore/{{dataset}}/spectrogram/it{{iters}}/pnf/{{clip}}.log",
+    threads: threads("restore")
+    resources:
+        **res("restore"),
+    shell:
+        "OMP_NUM_THREADS={threads} pnf restore spectrogram --prior {input.prior} "
+        "{params.langevin} --input {input.truth} --output {output.wav} "
+        "--timing {output.timing} > {log} 2>&1"
+
+
+rule spectrogram_ancestral:
+    """The same mel prior sampled sequentially (cached ancestral sampling)."""
+    input:
+        truth=f"{R}/{{dataset}}/spectrogram/ar/truth/{{clip}}.wav",
+        prior="results/priors/{dataset}-mel.pt",
+    output:
+        wav=f"{R}/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.wav",
+        timing=f"{TIMING}/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.json",
+    params:
+        seed=schedule("spectrogram")["seed"] if "spectrogram" in TASKS else 0,
+    conda:
+        ENV
+    log:
+        f"{LOGS}/restore/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.log",
+    threads: threads("restore")
+    resources:
+        **res("restore"),
+    shell:
+        "OMP_NUM_THREADS={threads} pnf sample ancestral --prior {input.prior} "
+        "--mel-from {input.truth} --output {output.wav} --seed {params.seed} "
+        "--timing {output.timing} > {log} 2>&1"

@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 import torch
-from scipy.signal import resample_poly
 
 RATE = 22050
 N_BINS = 256
@@ -96,6 +95,8 @@ def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     """Polyphase resampling of a 1-D signal (Kaiser-windowed FIR)."""
     if rate_in == rate_out:
         return x
+    from scipy.signal import resample_poly  # lazy: scipy.signal takes 0.5 s to import
+
     ratio = Fraction(rate_out, rate_in).limit_denominator(10_000)
     return resample_poly(x, ratio.numerator, ratio.denominator).astype(np.float32)
 

@@ -199,6 +199,7 @@ def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, cfg: Tr
     model.train()
     while step < cfg.steps:
         gen = step_generator(cfg.seed, step, device)
+        torch.manual_seed(cfg.seed * 1_000_003 + step)  # dropout & co.: a function of the step
         loss = loss_fn(model, batch_fn(step, gen), gen)
         if not torch.isfinite(loss):
             raise RuntimeError(f"NaN/inf loss at step {step}; lower the learning rate "

@@ -46,7 +46,7 @@ def run_train(args: argparse.Namespace) -> int:
 
     cfg = read_config(args.config)
     train_baseline(args.method, cfg.get("model"), cfg.get("training"), cfg["crop"], args.out,
-                   _data_paths(args), factor=args.factor)
+                   _data_paths(args), factor=args.factor, source=args.source)
     print(args.out)
     return 0
 
@@ -62,4 +62,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--voice", help="voice clips (manifest.csv or folder) for separators")
     p.add_argument("--out", required=True, help="checkpoint path (resumed if present)")
     p.add_argument("--factor", type=int, help="super-resolution factor (kee; overrides config)")
+    p.add_argument("--source", help="kee: train on the manifest rows of this source only "
+                                    "(e.g. piano: full renders, not the per-part ones)")
     p.set_defaults(func=run_train)

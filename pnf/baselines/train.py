@@ -99,8 +99,13 @@ LOSSES = {"kee": l2_loss, "convtasnet": neg_si_sdr_loss, "demucs": l1_loss}
 
 
 def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
-                   out: str | Path, data: list, factor: int | None = None):
-    """Train `method` on `data` ([clean] for kee, [piano, voice] for the separators)."""
+                   out: str | Path, data: list, factor: int | None = None,
+                   source: str | None = None):
+    """Train `method` on `data` ([clean] for kee, [piano, voice] for the separators).
+
+    KEE reads the manifest rows of `source` (all rows when None); the separators read the
+    `piano` and `voice` rows of their two sets, never the per-part renders.
+    """
     if method not in LEARNED:
         raise ValueError(f"unknown learned baseline {method!r}; valid: {sorted(LEARNED)}")
     cls = LEARNED[method]
@@ -118,7 +123,9 @@ def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
     if len(data) != (1 if method == "kee" else 2):
         raise ValueError(f"{method} needs {want}, got {len(data)}; fix --data")
     _check_resume(out, method, model)
-    sets = [load_clips(d, split="train") for d in data]
+    sources = [source] if method == "kee" else ["piano", "voice"]
+    sets = [load_clips(d, split="train", source=src) for d, src in zip(data, sources,
+                                                                       strict=True)]
     if method == "kee":
         batch_fn = superres_batches(sets[0], crop, cfg.batch_size, model.config.factor)
     else:

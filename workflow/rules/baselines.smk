@@ -28,6 +28,8 @@ rule train_kee:
         data=lambda w: f"{dataset_dir(w.dataset)}/manifest.csv",
     output:
         "results/baselines/kee-{dataset}-x{factor}.pt",
+    params:
+        source=lambda w: config["datasets"][w.dataset]["source"],
     conda:
         ENV
     log:
@@ -38,6 +40,7 @@ rule train_kee:
     shell:
         "OMP_NUM_THREADS={threads} pnf train baseline --method kee --config {input.cfg} "
         "--data $(dirname {input.data}) --factor {wildcards.factor} --out {output} "
+        "--source {params.source} "
         "> {log} 2>&1"
 
 

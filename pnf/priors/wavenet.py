@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pnf.priors.kernels import dilated_taps, gated_tanh
 from pnf.training import register_model
 
 
@@ -116,7 +117,7 @@ class WaveNet(nn.Module):
         """
         c = self.config
         B, T = x.shape
-        R, half = c.residual_channels, c.gate_channels // 2
+        R = c.residual_channels
         inp = F.pad(x / 127.5 - 1.0, (1, -1))                    # (B, T), shifted by one
         h = torch.addcmul(self.lift.bias, inp.unsqueeze(-1), self.lift.weight[:, 0, 0])
         h = h.reshape(B * T, R)                                   # (B·T, R)
@@ -126,19 +127,16 @@ class WaveNet(nn.Module):
         root = math.sqrt(0.5)
         G, k = c.gate_channels, c.kernel_size
         for i, d in enumerate(self.dilations):
-            taps = self.convs[i].weight                           # (G, R, k)
-            g = torch.addmm(gate_bias[i].view(-1, G) if gate_bias[i].shape[0] == 1 else
-                            gate_bias[i].expand(B, T, G).reshape(B * T, G),
-                            h, taps[:, :, -1].T).view(B, T, G)    # current sample's tap
-            for j in range(k - 1):
-                shift = (k - 1 - j) * d
-                if shift < T:
-                    past = h.view(B, T, R)[:, : T - shift]
-                    g[:, shift:] += past @ taps[:, :, j].T        # (B, T - shift, G)
-            g = g.view(B * T, G)
+            # (G, R, k) conv weight as one (k·R, G) matrix over the stacked dilated taps
+            w_taps = self.convs[i].weight.permute(2, 1, 0).reshape(k * R, G)
+            bias = gate_bias[i]
+            if bias.shape[0] == 1:
+                g = torch.addmm(bias.view(1, G), dilated_taps(h, B, d, k), w_taps)
+            else:                                                 # a σ per batch item
+                g = (dilated_taps(h, B, d, k) @ w_taps).view(B, T, G).add_(bias).view(-1, G)
             if cond_t is not None:
                 g = torch.addmm(g, cond_t, self.cond_proj[i].weight[:, :, 0].T)
-            z = torch.tanh(g[:, :half]) * torch.sigmoid(g[:, half:])  # (B·T, G/2)
+            z = gated_tanh(g)                                     # (B·T, G/2)
             w = self.outs[i].weight[:, :, 0]                      # (R+S, G/2)
             h = torch.addmm(h, z, w[:R].T, beta=root, alpha=root).add_(self.outs[i].bias[:R],
                                                                       alpha=root)

@@ -86,9 +86,18 @@ def test_paper_plan_has_one_job_per_cell(tmp_path):
     assert counts["separate"] == 3 * n                                  # pnf, convtasnet, demucs
     assert counts["train_kee"] == len(sr["datasets"]) * len(sr["factors"])
     assert counts["train_prior"] == 6 and counts["train_separator"] == 2
+    # Images: one prior; super-resolution and inpainting of each of the first N test images,
+    # separation of N // 2 pairs, each pair scored as two items.
+    images = paper["images"]
+    m = images["test_images"]
+    assert images["set"] == "cifar10" and counts["image_set"] == 1
+    assert counts["image_prior_config"] == 1 and counts["train_image_prior"] == 1
+    assert counts["image_restore"] == 2 * m and counts["image_separate"] == m // 2
     cells = (per_sr * 3 + per_ip * 4 + 3 * n * 2
-             + len(sp["datasets"]) * (len(sp["iterations"]) + 1) * n)
+             + len(sp["datasets"]) * (len(sp["iterations"]) + 1) * n + 2 * m + 2 * (m // 2))
     assert counts["score"] == cells
+    assert "--factor 2 " in out and "--hole 16 " in out and "--iterations 300 " in out
+    assert "results/restored/cifar10/images/separate2/pnf/c000-b.npy" in out
     assert not (tmp_path / "data").exists()
 
 

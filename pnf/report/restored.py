@@ -59,8 +59,11 @@ def input_for(files: pd.DataFrame, dataset: str, task: str, setting: str, item: 
 
 
 def load_image(path: str | Path) -> np.ndarray:
-    """A (3, H, W) array in [-1, 1] as an (H, W, 3) array in [0, 1] for display."""
+    """A (3, H, W) array in [-1, 1] as an (H, W, 3) array in [0, 1] for display. A mixture
+    `<clip>-mix` (the sum of two images, in [-2, 2]) is shown halved: the mean image."""
     x = np.load(path)
     if x.ndim != 3 or x.shape[0] not in (1, 3):
         raise ValueError(f"{path}: image array has shape {x.shape}; expected (3, H, W)")
+    if Path(path).stem.endswith("-mix"):
+        x = x / 2
     return np.clip((np.transpose(x, (1, 2, 0)) + 1) / 2, 0, 1)

@@ -23,6 +23,8 @@ TASKS = config["tasks"]
 DATA_ROOT = config["data"]["root"]
 MIX_SET = config["mixture_set"]
 ITEMS = [f"c{i:03d}" for i in range(config["test_clips"])]
+IMAGES = config.get("images")  # PixelCNN++ experiments (rules/images.smk); None = none
+IMAGE_SET = IMAGES["set"] if IMAGES else ""  # data set and results `dataset` of the images
 
 
 def _check_config():
@@ -93,6 +95,8 @@ def schedule(task):
 
 def iterations(task, setting):
     """Langevin iterations per level for a PnF setting (x8, gap200, 2src, it512)."""
+    if task == "images":
+        return IMAGES["sampler"]["iterations"]
     spec = TASKS[task]
     if task == "superres":
         return spec["iterations"][spec["factors"].index(int(setting[1:]))]
@@ -133,6 +137,25 @@ def task_args(task, setting):
     return ""
 
 
+def image_sampler_args():
+    """`pnf image restore` Langevin flags from images.sampler."""
+    s = IMAGES["sampler"]
+    args = [f"--iterations {s['iterations']}", f"--lr {s['lr']}", f"--grid {s['grid']}",
+            f"--seed {s['seed']}", f"--device {config['device']}"]
+    if s.get("levels"):
+        args.append("--levels " + " ".join(str(v) for v in s["levels"]))
+    return " ".join(args)
+
+
+def image_task_args(setting):
+    """Task flags of an image setting: superres<F> -> --factor F, inpaint<H> -> --hole H."""
+    if setting.startswith("superres"):
+        return f"--factor {setting[len('superres'):]}"
+    if setting.startswith("inpaint"):
+        return f"--hole {setting[len('inpaint'):]}"
+    return f"--c {IMAGES['c']}"
+
+
 SOURCES = TASKS.get("separate", {}).get("sources", [])
 
 
@@ -144,11 +167,22 @@ def baseline_model(w):
     return []
 
 
+def suffix(task):
+    """Restored files are WAV audio, or .npy (3, H, W) arrays for the image tasks."""
+    return ".npy" if task == "images" else ".wav"
+
+
+def separating(task, setting):
+    """Separation cells: items <clip>-<source>, input <clip>-mix (audio or image)."""
+    return task == "separate" or setting.startswith("separate")
+
+
 def score_inputs(w):
     clip = w.item.rsplit("-", 1)[0]
     cell = f"{w.dataset}/{w.task}/{w.setting}"
-    out = {"truth": f"{R}/{cell}/truth/{w.item}.wav",
-           "estimate": f"{R}/{cell}/{w.method}/{w.item}.wav",
+    ext = suffix(w.task)
+    out = {"truth": f"{R}/{cell}/truth/{w.item}{ext}",
+           "estimate": f"{R}/{cell}/{w.method}/{w.item}{ext}",
            "timing": f"{TIMING}/{cell}/{w.method}/{clip}.json"}
     if w.task == "separate":
         out["mixture"] = f"{R}/{cell}/input/{clip}-mix.wav"
@@ -184,6 +218,23 @@ def methods(task):
     return ["pnf", *TASKS[task].get("baselines", [])]
 
 
+def image_settings():
+    """superres<factor>, inpaint<hole>, separate2 for the configured image tasks."""
+    if not IMAGES:
+        return []
+    names = {"superres": f"superres{IMAGES['factor']}", "inpaint": f"inpaint{IMAGES['hole']}",
+             "separate": "separate2"}
+    return [names[t] for t in IMAGES["tasks"]]
+
+
+def image_items(setting):
+    """c000... = test image 0...; separation item cK-a/cK-b = test images 2K and 2K+1."""
+    n = IMAGES["test_images"]
+    if separating("images", setting):
+        return [f"c{k:03d}-{s}" for k in range(n // 2) for s in "ab"]
+    return [f"c{i:03d}" for i in range(n)]
+
+
 def cells():
     """(dataset, task, setting, method, item) of every scored restoration."""
     out = []
@@ -197,29 +248,32 @@ def cells():
                     for i in ITEMS]
             if task == "spectrogram" and TASKS[task]["ancestral"]:
                 out += [(d, task, "ar", "ancestral", i) for i in ITEMS]
+    out += [(IMAGE_SET, "images", s, "pnf", i) for s in image_settings() for i in image_items(s)]
     return out
 
 
-def _path(root, cell, suffix):
-    return f"{root}/{'/'.join(cell)}{suffix}"
+def _path(root, cell, ext):
+    return f"{root}/{'/'.join(cell)}{ext}"
 
 
 def restored_targets():
     """Every restored file plus the truth and input files next to it."""
-    files = {_path(R, c, ".wav") for c in cells()}
+    files = {_path(R, c, suffix(c[1])) for c in cells()}
     for d, task, setting, _m, item in cells():
-        files.add(f"{R}/{d}/{task}/{setting}/truth/{item}.wav")
-        if task in ("superres", "inpaint"):
-            files.add(f"{R}/{d}/{task}/{setting}/input/{item}.wav")
-        if task == "separate":
-            files.add(f"{R}/{d}/{task}/{setting}/input/{item.rsplit('-', 1)[0]}-mix.wav")
+        ext = suffix(task)
+        files.add(f"{R}/{d}/{task}/{setting}/truth/{item}{ext}")
+        if separating(task, setting):
+            files.add(f"{R}/{d}/{task}/{setting}/input/{item.rsplit('-', 1)[0]}-mix{ext}")
+        elif task in ("superres", "inpaint", "images"):
+            files.add(f"{R}/{d}/{task}/{setting}/input/{item}{ext}")
     return sorted(files)
 
 
 SCORE_TARGETS = [_path(SCORES, c, ".json") for c in cells()]
 _USED = sorted({d for t in TASKS.values() for d in t.get("datasets", t.get("sources", []))})
 DATA_TARGETS = sorted({f"{dataset_dir(d)}/manifest.csv" for d in _USED}
-                      | ({f"{dataset_dir(MIX)}/manifest.csv"} if "separate" in TASKS else set()))
+                      | ({f"{dataset_dir(MIX)}/manifest.csv"} if "separate" in TASKS else set())
+                      | ({f"{set_dir(IMAGE_SET)}/manifest.csv"} if IMAGES else set()))
 
 
 def train_targets():
@@ -233,6 +287,8 @@ def train_targets():
     if "separate" in TASKS:
         out |= {f"results/priors/{s}-linear.pt" for s in TASKS["separate"]["sources"]}
         out |= {f"results/baselines/{m}.pt" for m in TASKS["separate"]["baselines"]}
+    if IMAGES:
+        out.add(f"results/priors/{IMAGE_SET}-pixelcnn.pt")
     return sorted(out)
 
 

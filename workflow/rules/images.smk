@@ -1,0 +1,146 @@
+# Images (PixelCNN++, PAPER.md §4 images row): the image set -> one smoothed PixelCNN++
+# prior -> PnF 2x super-resolution, centre-hole inpainting and two-image separation of the
+# first `images.test_images` test images -> the results/restored layout, scored by the
+# shared `score` rule (PSNR). Layout (dataset = images.set, task = images):
+#   results/restored/<set>/images/superres<F>/{truth,input,pnf}/cN.npy     (test image N)
+#   results/restored/<set>/images/inpaint<H>/{truth,input,pnf}/cN.npy
+#   results/restored/<set>/images/separate2/{truth,pnf}/cK-{a,b}.npy, input/cK-mix.npy
+#     (mixture K = test images 2K + 2K+1; the estimates are matched to the sources by the
+#     permutation with the lower squared error: one shared prior cannot name them)
+# Targets (cells, restored files, prior, data) are listed in rules/common.smk.
+
+# Split `pnf image restore separate` outputs: argv = truth (2,3,H,W), pnf-a, pnf-b, then the
+# four files to write: truth a, truth b, estimate a, estimate b.
+SPLIT_PAIR = (
+    "import sys, numpy as np; t, a, b = (np.load(p) for p in sys.argv[1:4]); "
+    "d = lambda x, y: float(((x - y) ** 2).sum()); "
+    "a, b = (b, a) if d(a, t[1]) + d(b, t[0]) < d(a, t[0]) + d(b, t[1]) else (a, b); "
+    "[np.save(p, x) for p, x in zip(sys.argv[4:], (t[0], t[1], a, b))]"
+)
+
+
+if IMAGES:
+    IMG = f"{R}/{IMAGE_SET}/images"  # restored images
+    IMG_TIMING = f"{TIMING}/{IMAGE_SET}/images"
+    IMG_DATA = f"{set_dir(IMAGE_SET)}/manifest.csv"
+    IMG_PRIOR = f"results/priors/{IMAGE_SET}-pixelcnn.pt"
+
+    rule image_set:
+        """The image set: embedded crops (`pnf data build images`) or CIFAR-10 (`pnf data fetch`)."""
+        output:
+            IMG_DATA,
+        params:
+            root=lambda w, output: Path(output[0]).parents[1],
+            how=f"build images --size {config['data']['size']} --seed {config['data']['seed']}"
+            if IMAGE_SET == "images"
+            else f"fetch cifar10 {config['data']['fetch_args'].get('cifar10', '')}",
+        conda:
+            ENV
+        log:
+            f"{LOGS}/data/{IMAGE_SET}.log",
+        threads: 1
+        resources:
+            **res("light"),
+        shell:
+            "pnf data {params.how} --out {params.root} > {log} 2>&1"
+
+    rule image_prior_config:
+        """The `pnf image train` YAML (rewritten when the experiment changes it)."""
+        output:
+            f"results/configs/pixelcnn-{IMAGE_SET}.yaml",
+        params:
+            text=yaml_text(IMAGES["prior"]),
+        conda:
+            ENV
+        log:
+            f"{LOGS}/configs/pixelcnn-{IMAGE_SET}.log",
+        threads: 1
+        resources:
+            **res("light"),
+        shell:
+            "printf '%s' {params.text:q} > {output} 2> {log}"
+
+    rule train_image_prior:
+        """The smoothed PixelCNN++ prior; a killed run resumes from <out>.parts/."""
+        input:
+            cfg=f"results/configs/pixelcnn-{IMAGE_SET}.yaml",
+            data=IMG_DATA,
+        output:
+            IMG_PRIOR,
+        params:
+            device=config["device"],
+        conda:
+            ENV
+        log:
+            f"{LOGS}/train/pixelcnn-{IMAGE_SET}.log",
+        threads: threads("train")
+        resources:
+            **res("train"),
+        shell:
+            "OMP_NUM_THREADS={threads} pnf image train --config {input.cfg} "
+            "--data $(dirname {input.data}) --out {output} --device {params.device} > {log} 2>&1"
+
+    rule image_restore:
+        """PnF super-resolution or inpainting of test image N (item cN): truth, observation
+        (unobserved pixels 0), restoration and the run record (its `seconds` is the timing)."""
+        input:
+            prior=IMG_PRIOR,
+            data=IMG_DATA,
+        output:
+            truth=f"{IMG}/{{setting}}/truth/{{clip}}.npy",
+            observed=f"{IMG}/{{setting}}/input/{{clip}}.npy",
+            pnf=f"{IMG}/{{setting}}/pnf/{{clip}}.npy",
+            timing=f"{IMG_TIMING}/{{setting}}/pnf/{{clip}}.json",
+        wildcard_constraints:
+            setting=r"(superres|inpaint)\d+",
+        params:
+            task=lambda w: w.setting.rstrip("0123456789"),
+            index=lambda w: int(w.clip[1:]),
+            args=lambda w: image_task_args(w.setting),
+            langevin=image_sampler_args(),
+        conda:
+            ENV
+        log:
+            f"{LOGS}/restore/{IMAGE_SET}/images/{{setting}}/pnf/{{clip}}.log",
+        threads: threads("restore")
+        resources:
+            **res("restore"),
+        shell:
+            "tmp=$(mktemp -d) && trap 'rm -rf $tmp' EXIT && "
+            "OMP_NUM_THREADS={threads} pnf image restore {params.task} --prior {input.prior} "
+            "--input $(dirname {input.data})/test.npy --index {params.index} {params.args} "
+            "{params.langevin} --output-dir $tmp > {log} 2>&1 && "
+            "cp $tmp/truth.npy {output.truth} && cp $tmp/input.npy {output.observed} && "
+            "cp $tmp/pnf.npy {output.pnf} && cp $tmp/run.json {output.timing}"
+
+    rule image_separate:
+        """PnF separation of mixture K (test images 2K + 2K+1, one shared prior): sources
+        cK-a/cK-b, the mixture cK-mix (values in [-2, 2]) and the run record."""
+        input:
+            prior=IMG_PRIOR,
+            data=IMG_DATA,
+        output:
+            truth=[f"{IMG}/separate2/truth/{{clip}}-{s}.npy" for s in "ab"],
+            observed=f"{IMG}/separate2/input/{{clip}}-mix.npy",
+            pnf=[f"{IMG}/separate2/pnf/{{clip}}-{s}.npy" for s in "ab"],
+            timing=f"{IMG_TIMING}/separate2/pnf/{{clip}}.json",
+        params:
+            index=lambda w: f"--index {2 * int(w.clip[1:])} --index {2 * int(w.clip[1:]) + 1}",
+            args=image_task_args("separate2"),
+            langevin=image_sampler_args(),
+            split=SPLIT_PAIR,
+        conda:
+            ENV
+        log:
+            f"{LOGS}/restore/{IMAGE_SET}/images/separate2/pnf/{{clip}}.log",
+        threads: threads("restore")
+        resources:
+            **res("restore"),
+        shell:
+            "tmp=$(mktemp -d) && trap 'rm -rf $tmp' EXIT && "
+            "OMP_NUM_THREADS={threads} pnf image restore separate --prior {input.prior} "
+            "--input $(dirname {input.data})/test.npy {params.index} {params.args} "
+            "{params.langevin} --output-dir $tmp > {log} 2>&1 && "
+            "python -c {params.split:q} $tmp/truth.npy $tmp/pnf-a.npy $tmp/pnf-b.npy "
+            "{output.truth} {output.pnf} 2>> {log} && "
+            "cp $tmp/input.npy {output.observed} && cp $tmp/run.json {output.timing}"

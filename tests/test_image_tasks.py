@@ -24,15 +24,6 @@ from pnf.tasks import ImageInpainting, ImageSeparation, ImageSuperResolution
 SIGMAS = (0.5, 0.2, 0.05)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One intra-op thread: on a shared, busy 2-core machine two threads spin-wait (~50x)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def random_prior():
     torch.manual_seed(0)
     net = PixelCNN(PixelCNNConfig(**PIXELCNN_SIZES["tiny"], sigma_input=True))

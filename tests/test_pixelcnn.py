@@ -30,15 +30,6 @@ from pnf.priors.pixelcnn import PixelCNN, PixelCNNConfig
 from pnf.training import reset_parameters
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One intra-op thread: on a shared, busy 2-core machine two threads spin-wait (~50x)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def before(pixel, side):
     rows, cols = torch.meshgrid(torch.arange(side), torch.arange(side), indexing="ij")
     return (rows < pixel[0]) | ((rows == pixel[0]) & (cols <= pixel[1]))

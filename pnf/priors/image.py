@@ -29,7 +29,7 @@ from pnf.langevin import image_sigmas
 from pnf.priors.base import NetworkPrior, pack_prior
 from pnf.priors.logistic import discretized_log_prob, smoothed_log_prob
 from pnf.priors.pixelcnn import PixelCNN, PixelCNNConfig
-from pnf.priors.train import sized_config
+from pnf.priors.train import fixed_sigma, log_uniform_sigma, sized_config
 from pnf.training import TrainConfig, from_dict, save_checkpoint, train
 
 PIXELCNN_SIZES = {
@@ -147,29 +147,15 @@ def train_image_prior(cfg: ImagePriorConfig, data: str | Path, out: str | Path) 
     parts, levels = out.with_name(out.name + ".parts"), cfg.levels()
     meta = {"prior_config": asdict(cfg)}
     if cfg.sigma_mode == "input":
-        nets = [train(PixelCNN(net_cfg), image_loss(_log_uniform(levels)), batch_fn, tcfg,
+        nets = [train(PixelCNN(net_cfg), image_loss(log_uniform_sigma(levels)), batch_fn, tcfg,
                       parts / "net.pt", extra=meta, desc="image prior (σ input)")]
     else:
-        clean = train(PixelCNN(net_cfg), image_loss(_fixed(0.0)), batch_fn, tcfg,
+        clean = train(PixelCNN(net_cfg), image_loss(fixed_sigma(0.0)), batch_fn, tcfg,
                       parts / "clean.pt", extra=meta, desc="image prior σ=0")
         tune = TrainConfig(**{**asdict(tcfg), "steps": cfg.finetune_steps or tcfg.steps})
-        nets = [train(PixelCNN(net_cfg), image_loss(_fixed(s)), batch_fn, tune,
+        nets = [train(PixelCNN(net_cfg), image_loss(fixed_sigma(s)), batch_fn, tune,
                       parts / f"level-{i:02d}.pt", extra=meta, desc=f"image prior σ={s:.3g}",
                       init_from=clean) for i, s in enumerate(levels)]
     save_checkpoint(out, {**pack_prior(nets, levels, cfg.sigma_mode == "input"), **meta})
     shutil.rmtree(parts, ignore_errors=True)
     return load_prior(out)
-
-
-def _fixed(sigma: float):
-    def fixed(n, gen):
-        return torch.full((n,), sigma, device=gen.device)
-    return fixed
-
-
-def _log_uniform(levels: list[float]):
-    lo, hi = math.log(min(levels)), math.log(max(levels))
-
-    def draw(n, gen):
-        return torch.exp(lo + (hi - lo) * torch.rand(n, generator=gen, device=gen.device))
-    return draw

@@ -112,18 +112,14 @@ def train_prior(cfg: PriorConfig, data: str | Path, out: str | Path):
     sigmas = sorted(float(s) for s in cfg.sigmas)
     meta = {"prior_config": asdict(cfg)}
     if cfg.sigma_mode == "input":
-        lo, hi = math.log(sigmas[0]), math.log(sigmas[-1])
-
-        def log_uniform(n, gen):
-            return torch.exp(lo + (hi - lo) * torch.rand(n, generator=gen, device=gen.device))
-        nets = [train(WaveNet(net_cfg), prior_loss(log_uniform), batch_fn, tcfg,
+        nets = [train(WaveNet(net_cfg), prior_loss(log_uniform_sigma(sigmas)), batch_fn, tcfg,
                       parts / "net.pt", extra=meta, desc="prior (σ input)")]
     else:
         nets, previous = [], None
         for i, sigma in enumerate(sigmas):
             steps = tcfg.steps if i == 0 else (cfg.finetune_steps or tcfg.steps)
             level_cfg = TrainConfig(**{**asdict(tcfg), "steps": steps})
-            previous = train(WaveNet(net_cfg), prior_loss(_fixed(sigma)), batch_fn,
+            previous = train(WaveNet(net_cfg), prior_loss(fixed_sigma(sigma)), batch_fn,
                              level_cfg, parts / f"level-{i:02d}.pt", extra=meta,
                              desc=f"prior σ={sigma:g}", init_from=previous)
             nets.append(previous)
@@ -132,7 +128,17 @@ def train_prior(cfg: PriorConfig, data: str | Path, out: str | Path):
     return load_prior(out)
 
 
-def _fixed(sigma: float):
+def fixed_sigma(sigma: float):
+    """σ sampler for per-level training: always `sigma`; (n, generator) -> (n,)."""
     def fixed(n, gen):
         return torch.full((n,), sigma, device=gen.device)
     return fixed
+
+
+def log_uniform_sigma(levels: list[float]):
+    """σ sampler for σ-input training: log-uniform over the levels' range."""
+    lo, hi = math.log(min(levels)), math.log(max(levels))
+
+    def draw(n, gen):
+        return torch.exp(lo + (hi - lo) * torch.rand(n, generator=gen, device=gen.device))
+    return draw

@@ -87,6 +87,20 @@ def test_resume_continues_from_checkpoint(data, tmp_path, capsys):
     assert "different model config" in capsys.readouterr().err
 
 
+def test_run_whose_output_was_deleted_resumes_from_its_parts(data, tmp_path, capsys):
+    """Snakemake deletes an incomplete job's output; the work checkpoint beside it survives."""
+    whole, cut = tmp_path / "whole.pt", tmp_path / "cut.pt"
+    assert run("kee", config(tmp_path, "kee", 20), data, whole, "--factor", "4") == 0
+    assert run("kee", config(tmp_path, "kee", 10), data, cut, "--factor", "4") == 0
+    (tmp_path / "cut.pt.parts").mkdir()
+    cut.rename(tmp_path / "cut.pt.parts" / "train.pt")     # as if killed after step 10
+    capsys.readouterr()
+    assert run("kee", config(tmp_path, "kee", 20), data, cut, "--factor", "4") == 0
+    assert "resuming" in capsys.readouterr().err and not (tmp_path / "cut.pt.parts").exists()
+    a, b = read_checkpoint(whole)["model"], read_checkpoint(cut)["model"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
 @pytest.mark.parametrize("body, message", [
     ({"model": {}, "training": {"stesp": 5}, "crop": 64}, "unknown key(s) ['stesp']"),
     ({"model": {"filterz": [8]}, "crop": 64}, "unknown key(s) ['filterz']"),

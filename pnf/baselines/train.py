@@ -14,6 +14,8 @@ drawn from the step's generator, so a resumed run sees the same data.
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
 from pathlib import Path
 
 import torch
@@ -122,7 +124,12 @@ def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
     want = "one clean data path" if method == "kee" else "two data paths (piano, voice)"
     if len(data) != (1 if method == "kee" else 2):
         raise ValueError(f"{method} needs {want}, got {len(data)}; fix --data")
-    _check_resume(out, method, model)
+    out = Path(out)
+    work = out.with_name(out.name + ".parts") / "train.pt"  # survives a pipeline's cleanup
+    if out.exists() and not work.exists():                  # continue a finished run
+        work.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(out, work)
+    _check_resume(work, method, model)
     sources = [source] if method == "kee" else ["piano", "voice"]
     sets = [load_clips(d, split="train", source=src) for d, src in zip(data, sources,
                                                                        strict=True)]
@@ -130,4 +137,8 @@ def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
         batch_fn = superres_batches(sets[0], crop, cfg.batch_size, model.config.factor)
     else:
         batch_fn = mixture_batches(sets[0], sets[1], crop, cfg.batch_size)
-    return train(model, LOSSES[method], batch_fn, cfg, out, kind=method, desc=f"train {method}")
+    model = train(model, LOSSES[method], batch_fn, cfg, work, kind=method,
+                  desc=f"train {method}")
+    os.replace(work, out)
+    shutil.rmtree(work.parent, ignore_errors=True)
+    return model

@@ -11,15 +11,18 @@ from pnf.langevin import AUDIO_SIGMAS, Schedule, anneal
 from pnf.training import pick_device
 
 
-def add_schedule_args(p: argparse.ArgumentParser, delta: float = 5e-4) -> None:
+def add_schedule_args(p: argparse.ArgumentParser, eta: float = 0.05) -> None:
+    """Schedule flags; without --delta the step is η = `eta`·σ² at every level (the paper's)."""
     g = p.add_argument_group("Langevin schedule")
     g.add_argument("--iterations", type=int, default=256,
                    help="average updates per sample per noise level (T); default 256")
     g.add_argument("--levels", type=float, nargs="+",
                    help="σ ladder in bin units, high to low (default: the prior's own "
                         "levels for a per-level prior, else the paper's 24 levels)")
-    g.add_argument("--delta", type=float, default=delta,
-                   help=f"step size: η = δ·σ²/σ_L² (default {delta})")
+    g.add_argument("--delta", type=float,
+                   help=f"step size: η = δ·σ²/σ_L² (default δ = {eta}·σ_L², i.e. η = {eta}·σ² "
+                        "as in the paper, whatever the ladder)")
+    p.set_defaults(eta=eta)
     g.add_argument("--window", type=int,
                    help="update random windows of this many samples (padded with the "
                         "receptive field) instead of the whole signal: bounds memory")
@@ -33,7 +36,8 @@ def schedule_for(args, prior) -> Schedule:
     if levels is None:
         levels = (sorted(prior.levels, reverse=True) if not prior.sigma_input
                   else AUDIO_SIGMAS)
-    return Schedule(sigmas=levels, delta=args.delta, iterations=args.iterations,
+    delta = args.delta if args.delta is not None else args.eta * min(levels) ** 2
+    return Schedule(sigmas=levels, delta=delta, iterations=args.iterations,
                     window=args.window)
 
 

@@ -60,7 +60,7 @@ def register(sub) -> None:
             p.add_argument("--names", nargs="+", help="source names for the output files")
             p.add_argument("--c", type=float, default=15.0,
                            help="likelihood weight: γ = c/σ² (default 15, the paper's)")
-        add_schedule_args(p, delta=1e-3 if name == "spectrogram" else 5e-4)
+        add_schedule_args(p, eta=0.1 if name == "spectrogram" else 0.05)
         p.set_defaults(func=run)
 
 

@@ -37,7 +37,7 @@ def register(sub) -> None:
                                           "(mel prior); sets the length")
         p.add_argument("--timing", help="write {'seconds': wall time} to this JSON file")
         if name == "pnf":
-            add_schedule_args(p, delta=1e-3)
+            add_schedule_args(p, eta=0.1)
         else:
             p.add_argument("--seed", type=int, default=0)
             p.add_argument("--batch", type=int, default=1)

@@ -37,7 +37,7 @@ def test_loss_falls_and_prior_packs(tmp_path, tone_dir):
     assert ckpt["prior_config"]["crop"] == 1024      # the file describes how it was made
 
 
-def test_per_level_loss_falls(tmp_path, tone_dir):
+def test_per_level_prior_packs_one_net_per_level(tmp_path, tone_dir):
     cfg = write_config(tmp_path / "c.yaml", sigma_mode="per_level", finetune_steps=10)
     parts = tmp_path / "p.pt.parts"
     out = tmp_path / "p.pt"
@@ -53,14 +53,13 @@ def test_per_level_loss_falls(tmp_path, tone_dir):
 def test_training_loss_falls(tmp_path, tone_dir):
     from pnf.audio import Quantizer
     from pnf.clips import load_clips
-    from pnf.priors.train import PriorConfig, prior_batches, prior_loss
+    from pnf.priors.train import PriorConfig, fixed_sigma, prior_batches, prior_loss
     from pnf.priors.wavenet import WaveNet
     from pnf.training import train
 
     cfg = PriorConfig.from_dict(CONFIG)
     batches = prior_batches(load_clips(tone_dir, None), 1024, 4, Quantizer("mulaw"), False)
-    sig = lambda n, g: torch.full((n,), 1.0)  # noqa: E731
-    train(WaveNet(cfg.net_config()), prior_loss(sig), batches, cfg.train_config(),
+    train(WaveNet(cfg.net_config()), prior_loss(fixed_sigma(1.0)), batches, cfg.train_config(),
           tmp_path / "net.pt")
     losses = read_checkpoint(tmp_path / "net.pt")["losses"]
     assert sum(losses[-10:]) < 0.9 * sum(losses[:10]), losses[::10]

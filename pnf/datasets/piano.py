@@ -133,6 +133,8 @@ def build_piano(out: str | Path, seed: int = 0, size: str = "smoke") -> Path:
             full, parts = full * gain, parts * gain
             for c, clip in enumerate(cut(np.arange(len(full)), clip_len)):
                 a, b = clip[0], clip[-1] + 1
+                if np.abs(full[a:b]).max() < 1 / 32768:   # a long rest: silent in 16 bits
+                    continue
                 cid = f"{piece}_{c:03d}"
                 manifest.add_audio(f"{split}/{cid}.wav", full[a:b], split=split,
                                    source="piano", piece=piece, part="all", clip=cid)

@@ -18,14 +18,13 @@ which makes it exactly the full-signal gradient restricted to the window.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
-from tqdm import tqdm
 
 from pnf.priors.base import Prior
+from pnf.progress import progress as progress_bar
 
 # The paper's 24-level audio ladder in bin units (ratio ~1.6 at the ends, ~1.265 inside).
 AUDIO_SIGMAS = (175.9, 110.0, 68.7, 54.3, 42.9, 34.0, 26.8, 21.2, 16.8, 13.3, 10.5, 8.29,
@@ -110,8 +109,8 @@ def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
     conds = [p.condition(c, length) for p, c in zip(priors, task.conditions(), strict=True)]
     windowed = schedule.window is not None and schedule.window < length
     steps = schedule.steps_per_level(length)
-    bar = tqdm(total=steps * len(schedule.sigmas), desc="langevin", unit="step",
-               disable=progress is False or None, file=sys.stderr, dynamic_ncols=True)
+    bar = progress_bar(total=steps * len(schedule.sigmas), desc="langevin", unit="step",
+                   disable=progress is False)
     for level, sigma in enumerate(schedule.sigmas):
         eta = schedule.step_size(sigma)
         for _ in range(steps):

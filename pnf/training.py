@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from tqdm import tqdm
+
+from pnf.progress import progress
 
 MODELS: dict[str, type] = {}
 
@@ -194,8 +195,7 @@ def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, cfg: Tr
                 "optim": opt.state_dict(), "sched": sched.state_dict(), "step": step,
                 "losses": losses, "train": dataclasses.asdict(cfg), **(extra or {})}
 
-    bar = tqdm(total=cfg.steps, initial=step, desc=desc, unit="step",
-               disable=None, dynamic_ncols=True, file=sys.stderr)
+    bar = progress(total=cfg.steps, initial=step, desc=desc, unit="step")
     model.train()
     while step < cfg.steps:
         gen = step_generator(cfg.seed, step, device)

@@ -14,11 +14,11 @@ return the same samples (tested).
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 import torch
-from tqdm import tqdm
+
+from pnf.progress import progress as progress_bar
 
 
 def _draws(batch: int, length: int, seed: int):
@@ -76,8 +76,8 @@ def ancestral_sample(net, length: int, batch: int = 1, sigma: float = 0.1, seed:
     out = np.zeros((batch, length), np.int64)
     prev = np.zeros(batch, dtype)                       # normalized input x_{t-1}; 0 at t=0
     root = dtype(math.sqrt(0.5))
-    for t in tqdm(range(length), desc="ancestral", unit="sample", file=sys.stderr,
-                  disable=progress is False or None, mininterval=1.0):
+    steps = progress_bar(range(length), desc="ancestral", unit="sample", disable=progress is False)
+    for t in steps:
         h = prev[:, None] * w.lift_w + w.lift_b                        # (B, R)
         skip = 0
         for i, d in enumerate(dil):

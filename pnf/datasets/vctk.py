@@ -3,8 +3,8 @@
     >>> from pnf.datasets.vctk import fetch_vctk
     >>> fetch_vctk("data/real")     # or: fetch_vctk("data/real", archive="VCTK-Corpus-0.92.zip")
 
-Reads the 0.92 layout (`wav48_silence_trimmed/pXXX/pXXX_NNN_mic1.flac`, mic1 only) or
-the older 0.80 one (`wav48/pXXX/pXXX_NNN.wav`). Every utterance is resampled to
+Reads the 0.92 layout (`wav48_silence_trimmed/p225/p225_001_mic1.flac`, mic1 only) or
+the older 0.80 one (`wav48/p225/p225_001.wav`). Every utterance is resampled to
 22 050 Hz, trimmed (60 dB) and peak-normalized. Test: speakers p345, p361, p362, p374,
 their first 25 utterances each (sorted by name); train: every other speaker.
 The archive's sha256 is not published, so only its zip structure is checked.
@@ -37,8 +37,8 @@ def find_utterances(root: Path) -> dict[str, list[Path]]:
             speakers = {k: v for k, v in speakers.items() if v}
             if speakers:
                 return speakers
-    raise ValueError(f"{root}: no VCTK audio found (expected wav48_silence_trimmed/pXXX/"
-                     "*_mic1.flac or wav48/pXXX/*.wav); is this the VCTK archive?")
+    raise ValueError(f"{root}: no VCTK audio found (expected wav48_silence_trimmed/<speaker>/"
+                     "*_mic1.flac or wav48/<speaker>/*.wav); is this the VCTK archive?")
 
 
 def prepare_vctk(root: str | Path, out: str | Path) -> Path:

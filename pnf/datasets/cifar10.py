@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pnf.datasets.fetch import Source, extract, obtain
-from pnf.datasets.manifest import Manifest, is_complete, save_npy
+from pnf.datasets.fetch import Source, fetch_and_prepare
+from pnf.datasets.manifest import Manifest, save_npy
 
 SOURCE = Source("cifar10", "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
                 md5="c58f30108f718f92721af3b95e74349a")
@@ -73,9 +73,4 @@ def prepare_cifar10(root: str | Path, out: str | Path) -> Path:
 def fetch_cifar10(out: str | Path, archive: str | Path | None = None,
                   url: str | None = None) -> Path:
     """Download (or take `archive`), verify, extract and convert CIFAR-10 into OUT/cifar10."""
-    out = Path(out)
-    if is_complete(out / "cifar10", {"set": "cifar10"}):
-        return out / "cifar10" / "manifest.csv"
-    path = obtain(SOURCE, out / "downloads", archive, url)
-    raw = extract(path, out / "cifar10-raw" / "raw")
-    return prepare_cifar10(raw, out / "cifar10")
+    return fetch_and_prepare("cifar10", SOURCE, out, archive, url, prepare_cifar10)

@@ -27,6 +27,8 @@ from pathlib import Path, PurePosixPath
 
 from tqdm import tqdm
 
+from pnf.datasets.manifest import is_complete
+
 CHUNK = 1 << 16
 ATTEMPTS = 5
 
@@ -193,3 +195,14 @@ def extract(archive: str | Path, target: str | Path) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     tmp.replace(target)
     return target
+
+
+def fetch_and_prepare(name: str, src: Source, out: str | Path, archive, url,
+                      prepare) -> Path:
+    """OUT/<name>/manifest.csv: skip if complete, else obtain, extract and `prepare`."""
+    out = Path(out)
+    if is_complete(out / name, {"set": name}):
+        return out / name / "manifest.csv"
+    path = obtain(src, out / "downloads", archive, url)
+    raw = extract(path, out / f"{name}-raw" / "raw")
+    return prepare(raw, out / name)

@@ -22,8 +22,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from pnf.audio import RATE, peak_normalize, read_audio, trim_silence
-from pnf.datasets.fetch import Source, extract, obtain
-from pnf.datasets.manifest import Manifest, cut, is_complete
+from pnf.datasets.fetch import Source, fetch_and_prepare
+from pnf.datasets.manifest import Manifest, cut
 from pnf.datasets.tools import render_midi
 
 DEFAULT_URL = "https://github.com/pianoroll/SUPRA/archive/refs/heads/main.zip"
@@ -61,9 +61,4 @@ def prepare_supra(root: str | Path, out: str | Path) -> Path:
 def fetch_supra(out: str | Path, archive: str | Path | None = None,
                 url: str | None = None) -> Path:
     """Download (or take `archive`), extract, render and cut SUPRA into OUT/supra."""
-    out = Path(out)
-    if is_complete(out / "supra", {"set": "supra"}):
-        return out / "supra" / "manifest.csv"
-    path = obtain(source(url), out / "downloads", archive, url)
-    raw = extract(path, out / "supra-raw" / "raw")
-    return prepare_supra(raw, out / "supra")
+    return fetch_and_prepare("supra", source(url), out, archive, url, prepare_supra)

@@ -17,8 +17,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from pnf.audio import RATE, peak_normalize, read_audio, trim_silence
-from pnf.datasets.fetch import Source, extract, obtain
-from pnf.datasets.manifest import Manifest, is_complete
+from pnf.datasets.fetch import Source, fetch_and_prepare
+from pnf.datasets.manifest import Manifest
 
 SOURCE = Source("vctk", "https://datashare.ed.ac.uk/bitstream/handle/10283/3443/"
                 "VCTK-Corpus-0.92.zip", sha256=None)
@@ -64,9 +64,4 @@ def prepare_vctk(root: str | Path, out: str | Path) -> Path:
 def fetch_vctk(out: str | Path, archive: str | Path | None = None,
                url: str | None = None) -> Path:
     """Download (or take `archive`), extract and preprocess VCTK into OUT/vctk."""
-    out = Path(out)
-    if is_complete(out / "vctk", {"set": "vctk"}):
-        return out / "vctk" / "manifest.csv"
-    path = obtain(SOURCE, out / "downloads", archive, url)
-    raw = extract(path, out / "vctk-raw" / "raw")
-    return prepare_vctk(raw, out / "vctk")
+    return fetch_and_prepare("vctk", SOURCE, out, archive, url, prepare_vctk)

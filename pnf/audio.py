@@ -12,15 +12,15 @@ Every reader error is a `AudioError` with a one-line message that says what to d
 from __future__ import annotations
 
 import math
-import os
 import sys
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 import torch
+
+from pnf.atomic import atomic_path
 
 RATE = 22050
 N_BINS = 256
@@ -70,18 +70,11 @@ def write_audio(path: str | Path, x: np.ndarray | torch.Tensor, rate: int = RATE
         x = x.detach().cpu().numpy()
     x = np.clip(np.asarray(x, dtype=np.float32).reshape(-1), -1.0, 1.0)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     fmt = sf.available_formats()
     suffix = path.suffix.lower().lstrip(".")
     kind = suffix.upper() if suffix.upper() in fmt else "WAV"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         sf.write(tmp, x, rate, format=kind, subtype="PCM_16" if kind == "WAV" else None)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _first_line(err: Exception) -> str:

@@ -25,13 +25,13 @@ Decibel values are clipped to ±MAX_DB so that a perfect estimate stays finite i
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
+
+from pnf.atomic import write_json, write_text_atomic
 
 RATE = 22050
 MAX_DB = 300.0
@@ -172,22 +172,8 @@ def evaluate_item(truth: str | Path, estimate: str | Path, task: str,
 # ---------------------------------------------------------------- files and aggregation
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write text through a temporary file and os.replace: never a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_record(path: str | Path, record: dict) -> None:
-    write_text_atomic(path, json.dumps(record, indent=1, allow_nan=False) + "\n")
+    write_json(path, record)
 
 
 def collect(scores: str | Path) -> pd.DataFrame:

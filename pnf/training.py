@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
+from pnf.atomic import atomic_path
 from pnf.progress import progress
 
 MODELS: dict[str, type] = {}
@@ -87,16 +86,8 @@ def step_generator(seed: int, step: int, device: torch.device) -> torch.Generato
 
 def save_checkpoint(path: str | Path, payload: dict) -> None:
     """torch.save to a temporary file in the same folder, then rename (atomic)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         torch.save(payload, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def read_checkpoint(path: str | Path, kinds: tuple[str, ...] | None = None) -> dict:

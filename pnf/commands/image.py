@@ -24,7 +24,6 @@ fewer levels/iterations (and --grid 64).
 from __future__ import annotations
 
 import io
-import json
 import sys
 import time
 from pathlib import Path
@@ -32,7 +31,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pnf.datasets.manifest import save_npy, write_bytes_atomic
+from pnf.atomic import write_bytes_atomic, write_json
+from pnf.datasets.manifest import save_npy
 from pnf.langevin import Schedule, anneal
 from pnf.training import pick_device
 
@@ -84,14 +84,10 @@ def register(sub) -> None:
 
 
 def run_train(args) -> int:
-    from pnf.commands.train import read_yaml
+    from pnf.commands.train import prior_config_dict
     from pnf.priors.image import ImagePriorConfig, bits_per_dim, read_images, train_image_prior
 
-    raw = read_yaml(args.config)
-    raw = raw.get("prior", raw)
-    if args.device:
-        raw.setdefault("training", {})["device"] = args.device
-    cfg = ImagePriorConfig.from_dict(raw)
+    cfg = ImagePriorConfig.from_dict(prior_config_dict(args))
     prior = train_image_prior(cfg, args.data, args.out)
     if (Path(args.data) / "test.npy").is_file():
         sigma = min(prior.levels)
@@ -132,8 +128,9 @@ def run_restore(args) -> int:
     out = Path(args.output_dir)
     if args.task == "separate":
         mix = truth.sum(0)
-        x, seconds, levels = _anneal(prior, 2, ImageSeparation(mix, c=args.c), args)
-        est = ImageSeparation(mix).finish(x)[:, 0]                 # (2, 3, H, W)
+        task = ImageSeparation(mix, c=args.c)
+        x, seconds, levels = _anneal(prior, 2, task, args)
+        est = task.finish(x)[:, 0]                                 # (2, 3, H, W)
         _save(out / "truth.npy", truth)
         _save(out / "input.npy", mix, scale=0.5)
         _save(out / "pnf-a.npy", est[0])
@@ -145,7 +142,7 @@ def run_restore(args) -> int:
         _save(out / "truth.npy", truth[0])
         _save(out / "input.npy", torch.where(task.observed, task.images, 0.0)[0])
         _save(out / "pnf.npy", task.finish(x)[0])
-    _write_json(out / "run.json", {"task": args.task, "index": args.index, "seconds": seconds,
+    write_json(out / "run.json", {"task": args.task, "index": args.index, "seconds": seconds,
                                    "levels": levels, "iterations": args.iterations,
                                    "lr": args.lr, "seed": args.seed})
     print(f"pnf: image {args.task} took {seconds:.1f} s -> {out}", file=sys.stderr)
@@ -163,7 +160,7 @@ def run_sample(args) -> int:
     save_npy(out / "samples.npy", samples.numpy().astype(np.float32))
     for i, img in enumerate(samples):
         write_bytes_atomic(out / f"sample-{i}.png", _png(img))
-    _write_json(out / "run.json", {"count": args.count, "seconds": seconds, "levels": levels,
+    write_json(out / "run.json", {"count": args.count, "seconds": seconds, "levels": levels,
                                    "iterations": args.iterations, "lr": args.lr})
     return 0
 
@@ -182,7 +179,3 @@ def _save(path: Path, x: torch.Tensor, scale: float = 1.0) -> None:
     """x.npy (float32) plus a .png beside it (the first image of a stack)."""
     save_npy(path, x.numpy().astype(np.float32))
     write_bytes_atomic(path.with_suffix(".png"), _png(x if x.dim() == 3 else x[0], scale))
-
-
-def _write_json(path: Path, data: dict) -> None:
-    write_bytes_atomic(path, json.dumps(data, indent=2).encode())

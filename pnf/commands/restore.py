@@ -9,13 +9,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from pnf.atomic import write_json
 from pnf.audio import RATE, read_audio, write_audio
 from pnf.commands.common import add_schedule_args, run_sampler
 from pnf.priors.base import load_prior
@@ -96,26 +96,25 @@ def read_observed(args, rate: int) -> np.ndarray:
 
 def run(args) -> int:
     start = time.perf_counter()
-    if args.method == "pnf":
-        outputs, rate = restore_pnf(args)
-    else:
-        outputs, rate = restore_baseline(args)
+    priors = load_priors(args) if args.method == "pnf" else None
+    rate = priors[0].rate if priors else RATE
+    y = read_observed(args, rate)
+    outputs = (restore_pnf(args, priors, y, rate) if priors
+               else restore_baseline(args, y, rate))
     seconds = time.perf_counter() - start
     if args.save_input:
-        outputs[Path(args.save_input)] = listenable_input(args, rate)
+        outputs[Path(args.save_input)] = listenable_input(args, y, rate)
     for path, wave in outputs.items():
         write_audio(path, wave, rate)
     if args.timing:
-        Path(args.timing).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.timing).write_text(json.dumps({"seconds": seconds}))
+        write_json(args.timing, {"seconds": seconds})
     print(f"pnf: {args.task} with {args.method} took {seconds:.1f} s -> "
           f"{', '.join(map(str, outputs))}", file=sys.stderr)
     return 0
 
 
-def listenable_input(args, rate: int) -> np.ndarray:
+def listenable_input(args, y: np.ndarray, rate: int) -> np.ndarray:
     """The observation at full rate: y held K samples, or the gap silenced, or as read."""
-    y = read_observed(args, rate)
     if args.task == "superres":
         return np.repeat(y, args.factor)
     if args.task == "inpaint":
@@ -128,27 +127,29 @@ def gap_mask(args, y: np.ndarray, rate: int) -> np.ndarray:
     return Inpainting(y, [parse_gap(g) for g in args.gap], rate, None).observed[0].numpy()
 
 
-def source_paths(output: str, names: list[str]) -> list[Path]:
-    out = Path(output)
-    return [out.with_name(f"{out.stem}-{n}{out.suffix}") for n in names]
+def source_outputs(args, sources) -> dict:
+    """{OUT-<name>.wav: source} for separation (names from --names, else source1, ...)."""
+    out = Path(args.output)
+    names = args.names or [f"source{i + 1}" for i in range(len(sources))]
+    return {out.with_name(f"{out.stem}-{n}{out.suffix}"): s
+            for n, s in zip(names, sources, strict=True)}
 
 
-def restore_pnf(args):
-    needed = 2 if args.task == "separate" else 1
-    if len(args.prior) < 1 or (args.task != "separate" and len(args.prior) != 1):
+def load_priors(args) -> list:
+    """The --prior files; `separate` with a single prior shares it between both sources."""
+    if not args.prior or (args.task != "separate" and len(args.prior) != 1):
         raise ValueError(f"`restore {args.task}` needs --prior (one per source for separate)")
     priors = [load_prior(p) for p in args.prior]
-    if args.task == "separate" and len(priors) < needed:
-        priors = priors * needed            # one shared prior for every source
-    rate = priors[0].rate
-    y = read_observed(args, rate)
+    return priors * 2 if args.task == "separate" and len(priors) == 1 else priors
+
+
+def restore_pnf(args, priors, y, rate) -> dict:
     task = make_task(args, y, priors, rate)
     x, _ = run_sampler(priors, task, args)
     out = task.finish(x)
     if args.task == "separate":
-        names = args.names or [f"source{i + 1}" for i in range(len(priors))]
-        return dict(zip(source_paths(args.output, names), out[:, 0], strict=True)), rate
-    return {Path(args.output): out[0]}, rate
+        return source_outputs(args, out[:, 0])
+    return {Path(args.output): out[0]}
 
 
 def make_task(args, y, priors, rate):
@@ -164,11 +165,9 @@ def make_task(args, y, priors, rate):
     return SpectrogramGeneration(mel_spectrogram(y), len(y), q)
 
 
-def restore_baseline(args):
+def restore_baseline(args, y, rate) -> dict:
     from pnf import baselines
 
-    rate = RATE
-    y = read_observed(args, rate)
     if args.task == "superres":
         out = baselines.apply(args.method, "superres", y, factor=args.factor,
                               checkpoint=args.model)
@@ -176,9 +175,8 @@ def restore_baseline(args):
         mask = gap_mask(args, y, rate)
         out = baselines.apply(args.method, "inpaint", np.where(mask, y, 0), mask=mask)
     elif args.task == "separate":
-        sources = baselines.apply(args.method, "separate", y, checkpoint=args.model)
-        names = args.names or [f"source{i + 1}" for i in range(len(sources))]
-        return dict(zip(source_paths(args.output, names), sources, strict=True)), rate
+        return source_outputs(args, baselines.apply(args.method, "separate", y,
+                                                    checkpoint=args.model))
     else:
         raise ValueError(f"no baseline for {args.task}; use --method pnf")
-    return {Path(args.output): out}, rate
+    return {Path(args.output): out}

@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-from pathlib import Path
 
 import torch
 
+from pnf.atomic import write_json
 from pnf.audio import mel_spectrogram, read_audio, write_audio
 from pnf.commands.common import add_schedule_args, run_sampler
 from pnf.priors.ancestral import ancestral_sample
@@ -69,8 +68,7 @@ def run(args) -> int:
     for path, wave in zip(outs, waves, strict=True):
         write_audio(path, wave, prior.rate)
     if args.timing:
-        Path(args.timing).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.timing).write_text(json.dumps({"seconds": seconds}))
+        write_json(args.timing, {"seconds": seconds})
     print(f"pnf: {args.how} sampling of {length} samples x {args.batch} took {seconds:.1f} s",
           file=sys.stderr)
     return 0

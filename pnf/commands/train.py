@@ -28,12 +28,17 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def prior_config_dict(args) -> dict:
+    """The prior section of --config (a `prior:` key is accepted), --device applied."""
+    raw = read_yaml(args.config)
+    raw = raw.get("prior", raw)
+    if args.device:
+        raw.setdefault("training", {})["device"] = args.device
+    return raw
+
+
 def run(args) -> int:
     from pnf.priors.train import PriorConfig, train_prior
 
-    raw = read_yaml(args.config)
-    raw = raw.get("prior", raw)   # accept a whole experiment-style file with a `prior:` key
-    if args.device:
-        raw.setdefault("training", {})["device"] = args.device
-    train_prior(PriorConfig.from_dict(raw), args.data, args.out)
+    train_prior(PriorConfig.from_dict(prior_config_dict(args)), args.data, args.out)
     return 0

@@ -18,31 +18,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from pnf.atomic import write_bytes_atomic
 from pnf.audio import RATE, write_audio
 
 COLUMNS = ("path", "split", "duration", "source", "piece", "part", "speaker", "clip",
            "synthetic")
 DATA_SUFFIXES = {".wav", ".flac", ".npy", ".mid"}
-
-
-def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Write `data` to `path` through a temp file + os.replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def save_npy(path: str | Path, array: np.ndarray) -> None:

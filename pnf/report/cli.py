@@ -96,7 +96,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _reference(args: argparse.Namespace) -> int:
-    from pnf.metrics import write_text_atomic
+    from pnf.atomic import write_text_atomic
     from pnf.report.check import make_reference
 
     ref = make_reference(args.metrics, args.tolerance)

@@ -16,13 +16,12 @@ from __future__ import annotations
 import html
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import matplotlib.image
 import pandas as pd
 
-from pnf.metrics import write_text_atomic
+from pnf.atomic import atomic_path, write_text_atomic
 from pnf.report.labels import TASK_LABELS, method_label, natural_key, setting_label
 from pnf.report.restored import input_for, load_image, scan_restored
 
@@ -62,20 +61,12 @@ class _Media:
         self.restored, self.figures, self.out = restored, figures, out
 
     def _place(self, src: Path, rel: Path) -> str:
-        dst = self.out / rel
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".part")
-        os.close(fd)
-        os.unlink(tmp)
-        try:
+        with atomic_path(self.out / rel) as tmp:
+            os.unlink(tmp)
             try:
                 os.link(src, tmp)
             except OSError:
                 shutil.copy2(src, tmp)
-            os.replace(tmp, dst)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
         return rel.as_posix()
 
     def audio(self, path: Path | None, label: str) -> str:

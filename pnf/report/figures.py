@@ -13,9 +13,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -27,6 +25,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
+from pnf.atomic import atomic_path  # noqa: E402
 from pnf.metrics import RATE, load_signal, power_spectrogram, read_records  # noqa: E402
 from pnf.report.labels import (  # noqa: E402
     method_key,
@@ -42,16 +41,11 @@ MAX_IMAGES = 6
 
 def save_figure(fig, path: Path) -> Path:
     """Save atomically (temporary file + os.replace) and close the figure."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".png")
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=100, bbox_inches="tight")
-        os.replace(tmp, path)
+        with atomic_path(path, suffix=".png") as tmp:
+            fig.savefig(tmp, dpi=100, bbox_inches="tight")
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 

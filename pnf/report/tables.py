@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pnf.metrics import aggregate, read_records, write_text_atomic
+from pnf.atomic import write_text_atomic
+from pnf.metrics import aggregate, read_records
 from pnf.report.labels import (
     PSEUDO_METHODS,
     method_key,

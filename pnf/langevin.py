@@ -120,7 +120,7 @@ def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
             proposal = x[..., a:b] + eta * grad + math.sqrt(2 * eta) * noise
             x[..., a:b] = torch.where(free[..., a:b], proposal, x[..., a:b])
             bar.update(1)
-        bar.set_postfix(sigma=f"{sigma:.3g}")
+        bar.set_postfix(sigma=f"{sigma:.3g}", refresh=False)
         if callback is not None:
             callback(level, sigma, x)
     bar.close()

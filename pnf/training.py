@@ -211,7 +211,7 @@ def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, cfg: Tr
         step += 1
         losses.append(float(loss.detach()))
         bar.update(1)
-        bar.set_postfix(loss=f"{losses[-1]:.4f}")
+        bar.set_postfix(loss=f"{losses[-1]:.4f}", refresh=False)
         if step % cfg.checkpoint_every == 0 or step == cfg.steps:
             save_checkpoint(out, payload())
     bar.close()

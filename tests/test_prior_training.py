@@ -25,11 +25,13 @@ def write_config(path, **changes):
     return path
 
 
-def test_loss_falls_and_prior_packs(tmp_path, tone_dir):
+def test_loss_falls_and_prior_packs(tmp_path, tone_dir, capsys):
     cfg = write_config(tmp_path / "c.yaml")
     out = tmp_path / "prior.pt"
     assert main(["train", "prior", "--config", str(cfg), "--data", str(tone_dir),
                  "--out", str(out)]) == 0
+    bar_lines = [s for s in capsys.readouterr().err.splitlines() if s.strip()]
+    assert 2 <= len(bar_lines) <= 4 and "60/60" in bar_lines[-1]  # a log: a line per 10 s
     ckpt = read_checkpoint(out, ("prior",))
     assert ckpt["sigma_mode"] == "input" and not (tmp_path / "prior.pt.parts").exists()
     prior = load_prior(out)

@@ -1,7 +1,7 @@
 """The `pnf` command. Each concern registers its own verbs; this file only wires them.
 
     pnf --help
-    pnf train prior --config experiments/configs/wavenet-tiny.yaml --data data/piano --out prior.pt
+    pnf train prior --config experiments/models/wavenet-tiny.yaml --data data/embedded/piano --out prior.pt
     pnf restore superres --prior prior.pt --input in.wav --output out.wav --factor 4
 """
 

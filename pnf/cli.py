@@ -1,7 +1,8 @@
 """The `pnf` command. Each concern registers its own verbs; this file only wires them.
 
     pnf --help
-    pnf train prior --config experiments/models/wavenet-tiny.yaml --data data/embedded/piano --out prior.pt
+    pnf train prior --config experiments/models/wavenet-tiny.yaml --data data/embedded/piano \\
+        --out prior.pt
     pnf restore superres --prior prior.pt --input in.wav --output out.wav --factor 4
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+
+from pnf.allocator import retain_freed_memory
 
 # Modules that define `register(subparsers)`; each adds its verbs (or sub-verbs).
 COMMAND_MODULES = (
@@ -61,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    retain_freed_memory()
     try:
         return int(args.func(args) or 0)
     except (ValueError, FileNotFoundError, RuntimeError) as err:

@@ -42,6 +42,33 @@ def test_smoothing_is_stable_far_from_the_bins():
     assert abs(float(lp) - expected) / abs(expected) < 1e-6
 
 
+def reference_smoothed(logits, x, sigma):
+    """The textbook formula, differentiated by autograd: (B, K, T) logits, (B,) σ."""
+    sigma = sigma.view(-1, 1, 1)
+    inner = logits - (x.unsqueeze(1) - torch.arange(256.0, dtype=x.dtype).view(1, -1, 1)) ** 2 / (
+        2 * sigma**2)
+    return (torch.logsumexp(inner, 1) - torch.logsumexp(logits, 1)
+            - torch.log(sigma.view(-1, 1) * math.sqrt(2 * math.pi)))
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_smoothing_gradient_equals_autograd_of_the_formula(dtype):
+    g = torch.Generator().manual_seed(1)
+    logits = (torch.randn(3, 256, 40, generator=g, dtype=torch.float64) * 4).to(dtype)
+    x = (torch.rand(3, 40, generator=g, dtype=torch.float64) * 400 - 70).to(dtype)
+    sigma = torch.tensor([0.05, 1.0, 40.0], dtype=dtype)
+    weights = torch.randn(3, 40, generator=g, dtype=torch.float64).to(dtype)
+    results = []
+    for fn in (smoothed_log_prob, reference_smoothed):
+        a, b = logits.clone().requires_grad_(True), x.clone().requires_grad_(True)
+        value = fn(a, b, sigma)
+        results.append((value, *torch.autograd.grad((value * weights).sum(), (a, b))))
+    tol = {"rtol": 1e-10, "atol": 1e-9} if dtype == torch.float64 else {"rtol": 1e-4,
+                                                                         "atol": 1e-3}
+    for ours, ref in zip(*results, strict=True):
+        torch.testing.assert_close(ours, ref, **tol)
+
+
 CONFIGS = {name: WaveNetConfig(**size) for name, size in WAVENET_SIZES.items()}
 CONFIGS["tiny-sigma-mel"] = WaveNetConfig(**WAVENET_SIZES["tiny"], sigma_input=True,
                                           mel_channels=8, upsample_scales=(2, 2))

@@ -25,9 +25,9 @@ class GatedTanh(torch.autograd.Function):
         t, s = ctx.saved_tensors
         half = t.shape[1]
         dg = gz.new_empty(gz.shape[0], 2 * half)
-        gs = gz * s                                              # dz/dt · gz
-        torch.addcmul(gs, gs, t * t, value=-1, out=dg[:, :half])  # gs · (1 - t²)
-        gts = gz * t * s
+        gs = gz * s                                              # gz · ∂z/∂t
+        gts = gs * t                                             # gz · z
+        torch.addcmul(gs, gts, t, value=-1, out=dg[:, :half])    # gz·s·(1 - t²)
         torch.addcmul(gts, gts, s, value=-1, out=dg[:, half:])   # gz·t·s·(1 - s)
         return dg
 

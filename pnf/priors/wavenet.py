@@ -111,9 +111,11 @@ class WaveNet(nn.Module):
     def logits_last(self, x: torch.Tensor, sigma=None, cond: torch.Tensor | None = None):
         """As `forward` but channels-last, (B, T, classes): the layout of the hot path.
 
-        Every layer is a few large matmuls over (B·T, C) rows: a dilated tap is the matmul
-        of rows shifted by d, added in place; the residual and skip 1x1 convs fuse their
-        additions into the GEMM (addmm); the conv weights are used as stored.
+        Every layer is a few large matmuls over (B·T, C) rows: the dilated taps are stacked
+        into one matmul; the residual and skip 1x1 convs fuse their additions into the GEMM
+        (addmm). The residual stream h_{l+1} = √½ (h_l + out_l) is carried unscaled as
+        h'_l = h_l / c_l (c_l = √½^l): the scales move into the small weight matrices, so no
+        pass over the activations (forward or backward) multiplies by √½.
         """
         c = self.config
         B, T = x.shape
@@ -124,11 +126,11 @@ class WaveNet(nn.Module):
         skip = None
         gate_bias = self._gate_biases(sigma, B, x.device)         # per layer (B|1, 1, G)
         cond_t = None if cond is None else cond.transpose(1, 2).reshape(B * T, -1)
-        root = math.sqrt(0.5)
+        scale = 1.0                                               # c_l: h_l = c_l · h
         G, k = c.gate_channels, c.kernel_size
         for i, d in enumerate(self.dilations):
             # (G, R, k) conv weight as one (k·R, G) matrix over the stacked dilated taps
-            w_taps = self.convs[i].weight.permute(2, 1, 0).reshape(k * R, G)
+            w_taps = self.convs[i].weight.permute(2, 1, 0).reshape(k * R, G) * scale
             bias = gate_bias[i]
             if bias.shape[0] == 1:
                 g = torch.addmm(bias.view(1, G), dilated_taps(h, B, d, k), w_taps)
@@ -138,8 +140,8 @@ class WaveNet(nn.Module):
                 g = torch.addmm(g, cond_t, self.cond_proj[i].weight[:, :, 0].T)
             z = gated_tanh(g)                                     # (B·T, G/2)
             w = self.outs[i].weight[:, :, 0]                      # (R+S, G/2)
-            h = torch.addmm(h, z, w[:R].T, beta=root, alpha=root).add_(self.outs[i].bias[:R],
-                                                                      alpha=root)
+            h = torch.addmm(h, z, w[:R].T / scale).add_(self.outs[i].bias[:R] / scale)
+            scale *= math.sqrt(0.5)
             skip = z @ w[R:].T if skip is None else torch.addmm(skip, z, w[R:].T)
         skip = skip + sum(o.bias[R:] for o in self.outs)          # skip biases, added once
         hid = F.relu(torch.addmm(self.head1.bias, F.relu(skip), self.head1.weight[:, :, 0].T))

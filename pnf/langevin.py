@@ -113,6 +113,7 @@ def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
                    disable=progress is False)
     for level, sigma in enumerate(schedule.sigmas):
         eta = schedule.step_size(sigma)
+        bar.set_postfix(sigma=f"{sigma:.3g}", refresh=False)           # the level running now
         for _ in range(steps):
             a, b = _window(length, schedule.window, gen) if windowed else (0, length)
             grad = gradient(priors, task, x, sigma, conds, (a, b) if windowed else None)
@@ -120,7 +121,6 @@ def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
             proposal = x[..., a:b] + eta * grad + math.sqrt(2 * eta) * noise
             x[..., a:b] = torch.where(free[..., a:b], proposal, x[..., a:b])
             bar.update(1)
-        bar.set_postfix(sigma=f"{sigma:.3g}", refresh=False)
         if callback is not None:
             callback(level, sigma, x)
     bar.close()

@@ -25,6 +25,7 @@ Decibel values are clipped to ±MAX_DB so that a perfect estimate stays finite i
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -176,9 +177,14 @@ def write_record(path: str | Path, record: dict) -> None:
     write_json(path, record)
 
 
-def collect(scores: str | Path) -> pd.DataFrame:
-    """Every per-item JSON record under `scores` as one DataFrame (columns RECORD_KEYS)."""
-    files = sorted(Path(scores).rglob("*.json"))
+def collect(scores: str | Path | Sequence[str | Path]) -> pd.DataFrame:
+    """Per-item JSON records as one DataFrame (columns RECORD_KEYS): every record under the
+    folder `scores`, or exactly the listed record files (the pipeline's own, so records left
+    by an earlier configuration do not leak into the tables)."""
+    if isinstance(scores, (str, Path)):
+        files = sorted(Path(scores).rglob("*.json"))
+    else:
+        files = [Path(f) for f in scores]
     if not files:
         raise FileNotFoundError(f"{scores}: no score records (*.json) found; run "
                                 "`pnf evaluate item` first")

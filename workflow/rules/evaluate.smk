@@ -27,14 +27,12 @@ rule score:
 
 
 rule collect:
-    """Gather every score record into results/metrics.csv and results/metrics.json."""
+    """Gather this configuration's score records into results/metrics.{csv,json}."""
     input:
         SCORE_TARGETS,
     output:
         csv="results/metrics.csv",
         json="results/metrics.json",
-    params:
-        scores=lambda w, input: tree_root(input[0]),
     conda:
         ENV
     log:
@@ -42,6 +40,5 @@ rule collect:
     threads: 1
     resources:
         **res("light"),
-    shell:
-        "pnf evaluate collect --scores {params.scores} --out-csv {output.csv} "
-        "--out-json {output.json} > {log} 2>&1"
+    script:
+        "../scripts/collect_scores.py"

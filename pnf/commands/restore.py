@@ -72,10 +72,12 @@ def parse_gap(text: str) -> tuple[float, float]:
     return start, end
 
 
-def read_observed(args, rate: int) -> np.ndarray:
-    """The input as the task sees it (superres: the decimated signal at rate/K)."""
+def read_observed(args, rate: int) -> tuple[np.ndarray, int]:
+    """The input as the task sees it (superres: the decimated signal at rate/K), and the
+    length of the output at `rate` (an input at full rate keeps its own length)."""
     if args.task != "superres":
-        return read_audio(args.input, rate)
+        y = read_audio(args.input, rate)
+        return y, len(y)
     if args.factor < 2:
         raise ValueError(f"--factor {args.factor}: super-resolution needs a factor >= 2")
     x = read_audio(args.input, None)
@@ -84,28 +86,28 @@ def read_observed(args, rate: int) -> np.ndarray:
     file_rate = sf.info(args.input).samplerate
     if file_rate == rate:
         print(f"pnf: input is at the prior's rate; decimating by {args.factor}", file=sys.stderr)
-        return x[:: args.factor]
+        return x[:: args.factor], len(x)
     low = rate / args.factor
     if file_rate != low:
         from pnf.audio import resample
 
         print(f"pnf: resampling input from {file_rate} Hz to {low:g} Hz", file=sys.stderr)
         x = resample(x, file_rate, round(low))
-    return x
+    return x, len(x) * args.factor
 
 
 def run(args) -> int:
     start = time.perf_counter()
     priors = load_priors(args) if args.method == "pnf" else None
     rate = priors[0].rate if priors else RATE
-    y = read_observed(args, rate)
+    y, length = read_observed(args, rate)
     outputs = (restore_pnf(args, priors, y, rate) if priors
                else restore_baseline(args, y, rate))
     seconds = time.perf_counter() - start
     if args.save_input:
         outputs[Path(args.save_input)] = listenable_input(args, y, rate)
     for path, wave in outputs.items():
-        write_audio(path, wave, rate)
+        write_audio(path, wave[:length], rate)     # superres: K·len(y) may pass the input end
     if args.timing:
         write_json(args.timing, {"seconds": seconds})
     print(f"pnf: {args.task} with {args.method} took {seconds:.1f} s -> "

@@ -5,7 +5,9 @@
     >>> write_json("score.json", {"snr": 3.1})
 
 The temporary file sits beside the target as `.<name>.<random><suffix>` (same filesystem,
-so the final rename is atomic) and is removed when the write fails.
+so the final rename is atomic) and is removed when the write fails. The result gets the
+mode an ordinary `open()` would give it (0666 minus the umask: 0644 under umask 022),
+not mkstemp's private 0600.
 """
 
 from __future__ import annotations
@@ -18,12 +20,26 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def current_umask() -> int:
+    """The process umask, read without changing it where /proc allows (Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, then put it back
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(path: str | Path, suffix: str = ".part") -> Iterator[str]:
     """A temporary path beside `path` that replaces `path` when the block succeeds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.fchmod(fd, 0o666 & ~current_umask())
     os.close(fd)
     try:
         yield tmp

@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 
 from pnf.atomic import atomic_path
+from pnf.config import from_dict
 from pnf.progress import progress
 
 MODELS: dict[str, type] = {}
@@ -57,15 +58,6 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, d: dict | None) -> TrainConfig:
         return from_dict(cls, d or {}, "training")
-
-
-def from_dict(cls, d: dict, where: str):
-    """Build dataclass `cls` from `d`, naming any unknown key (typo) in a one-line error."""
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(d) - names)
-    if unknown:
-        raise ValueError(f"unknown key(s) {unknown} in '{where}'; valid keys: {sorted(names)}")
-    return cls(**d)
 
 
 def pick_device(device: str = "auto") -> torch.device:

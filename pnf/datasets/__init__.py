@@ -78,8 +78,8 @@ def build(name: str, out: str | Path, seed: int = 0, size: str = "smoke") -> lis
 
 
 def fetch(name: str, out: str | Path, archive: str | Path | None = None,
-          url: str | None = None) -> Path:
-    """Fetch and prepare one real dataset under `out`."""
+          url: str | None = None, **options) -> Path:
+    """Fetch and prepare one real dataset under `out` (options: sha256=, limits=Limits())."""
     from pnf.datasets.cifar10 import fetch_cifar10
     from pnf.datasets.supra import fetch_supra
     from pnf.datasets.vctk import fetch_vctk
@@ -87,4 +87,4 @@ def fetch(name: str, out: str | Path, archive: str | Path | None = None,
     fetchers = {"vctk": fetch_vctk, "supra": fetch_supra, "cifar10": fetch_cifar10}
     if name not in fetchers:
         raise ValueError(f"unknown real dataset {name!r}; choose from {', '.join(REAL)}")
-    return fetchers[name](out, archive=archive, url=url)
+    return fetchers[name](out, archive=archive, url=url, **options)

@@ -71,6 +71,6 @@ def prepare_cifar10(root: str | Path, out: str | Path) -> Path:
 
 
 def fetch_cifar10(out: str | Path, archive: str | Path | None = None,
-                  url: str | None = None) -> Path:
+                  url: str | None = None, **options) -> Path:
     """Download (or take `archive`), verify, extract and convert CIFAR-10 into OUT/cifar10."""
-    return fetch_and_prepare("cifar10", SOURCE, out, archive, url, prepare_cifar10)
+    return fetch_and_prepare("cifar10", SOURCE, out, archive, url, prepare_cifar10, **options)

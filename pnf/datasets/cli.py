@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from pnf.datasets import CATALOG, EMBEDDED, REAL, build, fetch
 
@@ -28,7 +29,16 @@ def _build(args) -> int:
 
 
 def _fetch(args) -> int:
-    print(fetch(args.what, args.out, args.archive, args.url))
+    from pnf.datasets.archive import GIB, Limits
+
+    caps = (args.max_gb, args.max_files, args.max_ratio)
+    if not all(math.isfinite(v) and v > 0 for v in caps):
+        raise ValueError(f"--max-gb, --max-files and --max-ratio must be finite numbers > 0, "
+                         f"got {caps[0]}, {caps[1]}, {caps[2]}")
+    limits = Limits(max_bytes=int(args.max_gb * GIB), max_files=args.max_files,
+                    max_ratio=args.max_ratio)
+    print(fetch(args.what, args.out, args.archive, args.url, sha256=args.sha256,
+                limits=limits))
     return 0
 
 
@@ -61,6 +71,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--out", default="data/real", help="output folder (default %(default)s)")
     f.add_argument("--archive", help="use this already-downloaded archive instead")
     f.add_argument("--url", help="download from this URL instead of the default")
+    f.add_argument("--sha256", help="expected sha256 of the archive (64 hex digits); "
+                   "checked after the download, a mismatch deletes the file")
+    f.add_argument("--max-gb", type=float, default=32.0,
+                   help="refuse archives that unpack to more GiB (default %(default)s)")
+    f.add_argument("--max-files", type=int, default=500_000,
+                   help="refuse archives with more members (default %(default)s)")
+    f.add_argument("--max-ratio", type=float, default=100.0,
+                   help="refuse archives whose unpacked/packed size ratio is higher "
+                   "(default %(default)s; a zip bomb)")
     f.set_defaults(func=_fetch)
 
     lst = what.add_parser("list", help="what each dataset is, its size, license, how to get it")

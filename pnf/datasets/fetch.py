@@ -1,40 +1,41 @@
-"""The shared fetcher: resumable download, checksum check, safe archive extraction.
+"""The shared fetcher: resumable download, checksum check, a cache keyed by URL + checksum.
 
-    >>> from pnf.datasets.fetch import Source, obtain, extract
+    >>> from pnf.datasets.fetch import Source, obtain
     >>> src = Source("cifar10", "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
     ...              md5="c58f30108f718f92721af3b95e74349a")
-    >>> archive = obtain(src, "data/real/downloads")          # or obtain(src, ..., archive=PATH)
-    >>> root = extract(archive, "data/real/cifar10/raw")
+    >>> archive = obtain(src, "data/real/downloads")   # downloads/<key>/cifar-10-python.tar.gz
 
-Downloads go to `NAME.part` and resume with an HTTP Range request after a cut
-connection; the file gets its final name only once complete and verified. A checksum
-mismatch deletes the download. Extraction refuses absolute paths, `..` members, links
-and device files, and unpacks into a temp folder renamed into place when done.
+Downloads go to `downloads/<key>/NAME.part`, where <key> hashes the URL and the expected
+checksum, so a corrected `--url` or `--sha256` never reuses an earlier (wrong) file. A cut
+transfer resumes with an HTTP Range request; the file gets its final name only once
+complete and verified; a checksum mismatch deletes it. The extracted tree and the
+prepared set remember which archive they came from and are redone for another one.
+Extraction (limits, safety) lives in `pnf.datasets.archive`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import http.client
-import shutil
-import tarfile
+import re
 import time
 import urllib.error
 import urllib.request
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from tqdm import tqdm
 
+from pnf.atomic import write_text_atomic
+from pnf.datasets.archive import FetchError, Limits, extract
 from pnf.datasets.manifest import is_complete
+
+__all__ = ["FetchError", "Limits", "Source", "download", "extract", "fetch_and_prepare",
+           "obtain"]
 
 CHUNK = 1 << 16
 ATTEMPTS = 5
-
-
-class FetchError(RuntimeError):
-    """A download, checksum or archive problem; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,13 @@ class Source:
 
     @property
     def file(self) -> str:
-        return self.filename or PurePosixPath(self.url.split("?")[0]).name
+        return self.filename or PurePosixPath(self.url.split("?")[0]).name or "archive"
+
+    @property
+    def key(self) -> str:
+        """The cache key: a hash of the URL and the expected checksum."""
+        text = f"{self.url}\n{self.sha256 or ''}\n{self.md5 or ''}".encode()
+        return hashlib.sha256(text).hexdigest()[:16]
 
 
 def digest(path: Path, algo: str) -> str:
@@ -138,7 +145,7 @@ def obtain(src: Source, folder: str | Path, archive: str | Path | None = None,
                                     "check the --archive path")
         verify(archive, src)
         return archive
-    dest = Path(folder) / src.file
+    dest = Path(folder) / src.key / src.file
     if dest.is_file():
         try:
             verify(dest, src)
@@ -148,61 +155,41 @@ def obtain(src: Source, folder: str | Path, archive: str | Path | None = None,
     return download(src, dest, url)
 
 
-def _check_member(name: str, target: Path, bad_kind: bool) -> None:
-    path = PurePosixPath(name)
-    resolved = (target / name).resolve()
-    if path.is_absolute() or ".." in path.parts or not resolved.is_relative_to(target):
-        raise FetchError(f"archive member {name!r} would land outside {target}; "
-                         "refusing to extract an unsafe archive")
-    if bad_kind:
-        raise FetchError(f"archive member {name!r} is a link or device file; "
-                         "refusing to extract an unsafe archive")
+def check_sha256(sha256: str | None) -> str | None:
+    """A user-given sha256, lower-cased, or a one-line error when it is not 64 hex digits."""
+    if sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", sha256):
+        raise ValueError(f"--sha256 {sha256!r} is not a sha256 checksum (64 hex digits, as "
+                         "printed by `sha256sum FILE`)")
+    return sha256 and sha256.lower()
 
 
-def extract(archive: str | Path, target: str | Path) -> Path:
-    """Unpack a zip or tar(.gz/.bz2/.xz) into `target` after checking every member."""
-    archive, target = Path(archive), Path(target)
-    if target.is_dir() and (target / ".extracted").is_file():
-        return target
-    tmp = target.with_name(target.name + ".extracting")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    base = tmp.resolve()
-    try:
-        if zipfile.is_zipfile(archive):
-            with zipfile.ZipFile(archive) as z:
-                for info in z.infolist():
-                    is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
-                    _check_member(info.filename, base, is_link)
-                z.extractall(tmp)
-        elif tarfile.is_tarfile(archive):
-            with tarfile.open(archive) as t:
-                members = t.getmembers()
-                for m in members:
-                    _check_member(m.name, base, not (m.isfile() or m.isdir()))
-                t.extractall(tmp, members=members, filter="data")
-        else:
-            raise FetchError(f"{archive}: not a zip or tar archive; give the dataset's "
-                             "original archive")
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError) as err:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise FetchError(f"{archive}: broken archive ({err}); delete it and fetch again") \
-            from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    (tmp / ".extracted").touch()
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.replace(target)
-    return target
+def archive_identity(archive: Path) -> str:
+    """Which archive a tree came from: its path, size and modification time."""
+    st = archive.stat()
+    return f"{archive.resolve()}:{st.st_size}:{st.st_mtime_ns}"
 
 
-def fetch_and_prepare(name: str, src: Source, out: str | Path, archive, url,
-                      prepare) -> Path:
-    """OUT/<name>/manifest.csv: skip if complete, else obtain, extract and `prepare`."""
-    out = Path(out)
-    if is_complete(out / name, {"set": name}):
+def _wanted(src: Source, archive) -> str | None:
+    """What the prepared set must come from: the download's key or the given archive."""
+    if archive is None:
+        return src.key
+    return archive_identity(Path(archive)) if Path(archive).is_file() else None
+
+
+def fetch_and_prepare(name: str, src: Source, out: str | Path, archive, url, prepare,
+                      sha256: str | None = None, limits: Limits | None = None) -> Path:
+    """OUT/<name>/manifest.csv: kept if complete and from the same archive, else obtain,
+    extract (within `limits`) and `prepare`; `sha256` overrides the expected checksum."""
+    out, sha256 = Path(out), check_sha256(sha256)
+    src = dataclasses.replace(src, url=url or src.url, sha256=sha256 or src.sha256)
+    stamp, wanted = out / name / "source.txt", _wanted(src, archive)
+    if wanted and stamp.is_file() and stamp.read_text() == wanted \
+            and is_complete(out / name, {"set": name}):
         return out / name / "manifest.csv"
-    path = obtain(src, out / "downloads", archive, url)
-    raw = extract(path, out / f"{name}-raw" / "raw")
-    return prepare(raw, out / name)
+    path = obtain(src, out / "downloads", archive)
+    identity = archive_identity(path)
+    stamp.unlink(missing_ok=True)
+    raw = extract(path, out / f"{name}-raw" / "raw", limits, identity)
+    manifest = prepare(raw, out / name)
+    write_text_atomic(stamp, src.key if archive is None else identity)
+    return manifest

@@ -59,6 +59,6 @@ def prepare_supra(root: str | Path, out: str | Path) -> Path:
 
 
 def fetch_supra(out: str | Path, archive: str | Path | None = None,
-                url: str | None = None) -> Path:
+                url: str | None = None, **options) -> Path:
     """Download (or take `archive`), extract, render and cut SUPRA into OUT/supra."""
-    return fetch_and_prepare("supra", source(url), out, archive, url, prepare_supra)
+    return fetch_and_prepare("supra", source(url), out, archive, url, prepare_supra, **options)

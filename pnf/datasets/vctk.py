@@ -62,6 +62,6 @@ def prepare_vctk(root: str | Path, out: str | Path) -> Path:
 
 
 def fetch_vctk(out: str | Path, archive: str | Path | None = None,
-               url: str | None = None) -> Path:
+               url: str | None = None, **options) -> Path:
     """Download (or take `archive`), extract and preprocess VCTK into OUT/vctk."""
-    return fetch_and_prepare("vctk", SOURCE, out, archive, url, prepare_vctk)
+    return fetch_and_prepare("vctk", SOURCE, out, archive, url, prepare_vctk, **options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import os
 import pickle
 import tarfile
 import threading
@@ -17,7 +18,7 @@ import pytest
 import soundfile as sf
 
 from pnf.datasets import cifar10, vctk
-from pnf.datasets.fetch import FetchError, Source, download, extract
+from pnf.datasets.fetch import FetchError, Limits, Source, download, extract
 from pnf.datasets.manifest import read_rows
 
 
@@ -187,3 +188,90 @@ def test_supra_archive_is_rendered_split_by_piece(tmp_path):
     assert {r["piece"] for r in table} == {"roll_a", "roll_b"}
     assert all(r["split"] == supra.split_of(r["piece"]) for r in table)
     assert all(abs(float(r["duration"]) - supra.CLIP_SECONDS) < 1e-3 for r in table)
+
+
+# ---------------------------------------------------------------- limits and the cache
+
+
+def zeros_zip(path: Path, members: int, size: int) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(members):
+            z.writestr(f"d/f{i}.bin", bytes(size))
+    return path
+
+
+def zeros_tgz(path: Path, size: int) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        info = tarfile.TarInfo("d/zeros.bin")
+        info.size = size
+        tar.addfile(info, io.BytesIO(bytes(size)))
+    return path
+
+
+@pytest.mark.parametrize("make, limits, match", [
+    (lambda p: zeros_zip(p / "bomb.zip", 1, 4 << 20), Limits(max_ratio=50), "ratio"),
+    (lambda p: zeros_tgz(p / "bomb.tgz", 4 << 20), Limits(max_ratio=50), "ratio"),
+    (lambda p: zeros_zip(p / "many.zip", 300, 1), Limits(max_files=200), "more than 200 members"),
+    (lambda p: zeros_tgz(p / "big.tgz", 3 << 20), Limits(max_bytes=2 << 20, max_ratio=1e9),
+     "GiB uncompressed"),
+], ids=["zip-bomb-ratio", "tgz-bomb-ratio", "too-many-files", "too-big"])
+def test_archive_limits_refuse_and_leave_nothing(tmp_path, make, limits, match):
+    archive = make(tmp_path)
+    with pytest.raises(FetchError, match=match):
+        extract(archive, tmp_path / "out" / "raw", limits)
+    assert not any((tmp_path / "out").iterdir())  # no partial tree, no temp folder
+
+
+def test_archive_within_limits_is_extracted_once(tmp_path):
+    archive = zeros_zip(tmp_path / "ok.zip", 3, 10)
+    raw = extract(archive, tmp_path / "out" / "raw", Limits(max_files=3), "id-1")
+    assert sorted(p.name for p in raw.rglob("*.bin")) == ["f0.bin", "f1.bin", "f2.bin"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["raw"]
+    (raw / "d" / "f0.bin").unlink()
+    extract(archive, raw, identity="id-1")      # same archive: kept as it is
+    assert not (raw / "d" / "f0.bin").exists()
+    extract(archive, raw, identity="id-2")      # another archive: extracted afresh
+    assert (raw / "d" / "f0.bin").exists()
+
+
+def test_corrected_url_makes_a_new_request(server, tmp_path, monkeypatch):
+    """A wrong archive without a known checksum (VCTK) is not reused after --url changes."""
+    good, wrong = vctk_archive(tmp_path), zeros_zip(tmp_path / "w.zip", 2, 10).read_bytes()
+    server.files["/wrong.zip"], server.files["/VCTK.zip"] = wrong, good
+    with pytest.raises(ValueError, match="no VCTK audio"):
+        vctk.fetch_vctk(tmp_path / "real", url=server.url + "/wrong.zip")
+    manifest = vctk.fetch_vctk(tmp_path / "real", url=server.url + "/VCTK.zip")
+    assert len(read_rows(manifest)) > 30
+    # the same call again is served from the finished set, without a request
+    server.files.clear()
+    assert vctk.fetch_vctk(tmp_path / "real", url=server.url + "/VCTK.zip") == manifest
+
+
+def test_corrected_checksum_makes_a_new_request(server, tmp_path):
+    data = cifar_archive()
+    server.files["/c.tar.gz"] = data
+    bad, good = "0" * 64, hashlib.sha256(data).hexdigest()
+    with pytest.raises(FetchError, match="sha256 checksum mismatch"):
+        cifar10.fetch_cifar10(tmp_path, url=server.url + "/c.tar.gz", sha256=bad)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # the bad file is deleted
+    with pytest.raises(FetchError, match="md5"):  # the published md5 still applies
+        cifar10.fetch_cifar10(tmp_path, url=server.url + "/c.tar.gz", sha256=good)
+    assert Source("x", "u", sha256=bad).key != Source("x", "u", sha256=good).key
+    assert Source("x", "u").key != Source("x", "v").key
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o027, 0o640)])
+def test_outputs_respect_the_umask(tmp_path, mask, mode):
+    from pnf.atomic import write_json
+    from pnf.audio import write_audio
+
+    old = os.umask(mask)
+    try:
+        write_json(tmp_path / "a.json", {"x": 1})
+        write_audio(tmp_path / "a.wav", np.zeros(100, np.float32))
+        raw = extract(zeros_zip(tmp_path / "z.zip", 1, 10), tmp_path / "out" / "raw")
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "a.json", tmp_path / "a.wav", raw / "d" / "f0.bin"):
+        assert path.stat().st_mode & 0o777 == mode, path
+    assert raw.stat().st_mode & 0o777 == mode | 0o111 & ~mask

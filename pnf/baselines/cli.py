@@ -15,19 +15,21 @@ import argparse
 from pathlib import Path
 
 from pnf.cli import verb_group
-from pnf.config import read_yaml
+from pnf.config import check_value, read_yaml
 
-CONFIG_KEYS = ("model", "training", "crop")
+CONFIG_KEYS = {"model": dict | None, "training": dict | None, "crop": int}  # key -> type
 
 
 def read_config(path: str | Path) -> dict:
     """The YAML config as a dict with keys model, training, crop (one-line errors)."""
     cfg = read_yaml(path)
-    unknown = sorted(set(cfg) - set(CONFIG_KEYS))
+    unknown = sorted(set(cfg) - set(CONFIG_KEYS), key=str)
     if unknown:
         raise ValueError(f"{path}: unknown key(s) {unknown}; valid keys: {list(CONFIG_KEYS)}")
     if "crop" not in cfg:
         raise ValueError(f"{path}: missing `crop:` (training crop length in samples)")
+    for key, value in cfg.items():
+        check_value(str(path), key, value, CONFIG_KEYS[key])
     return cfg
 
 

@@ -1,4 +1,8 @@
-"""Shared fixtures: small real-sounding signals written as real audio files."""
+"""Shared fixtures: small real-sounding signals written as real audio files, a loopback
+HTTP server for the download tests."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -25,3 +29,49 @@ def tone_dir(tmp_path):
     for i, f0 in enumerate([196.0, 220.0, 261.6, 329.6, 392.0]):
         write_audio(d / f"tone{i}.wav", decaying_harmonics(f0, 0.5, seed=i))
     return d
+
+
+class Server:
+    """Serves `files` on 127.0.0.1; paths in `cut_once` are cut half-way the first time."""
+
+    def __init__(self):
+        self.files, self.cut_once, self.ranges = {}, set(), []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                data = server.files.get(self.path)
+                if data is None:
+                    self.send_error(404)
+                    return
+                start = 0
+                if rng := self.headers.get("Range"):
+                    server.ranges.append(rng)
+                    start = int(rng.split("=")[1].split("-")[0])
+                    self.send_response(206)
+                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                else:
+                    self.send_response(200)
+                self.send_header("Content-Length", str(len(data) - start))
+                self.end_headers()
+                body = data[start:]
+                if self.path in server.cut_once:
+                    server.cut_once.discard(self.path)
+                    body = body[: len(body) // 2]
+                    self.close_connection = True
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def server():
+    s = Server()
+    yield s
+    s.httpd.shutdown()
+    s.httpd.server_close()

@@ -8,7 +8,6 @@ import io
 import os
 import pickle
 import tarfile
-import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,52 +19,6 @@ import soundfile as sf
 from pnf.datasets import cifar10, vctk
 from pnf.datasets.fetch import FetchError, Limits, Source, download, extract
 from pnf.datasets.manifest import read_rows
-
-
-class Server:
-    """Serves `files` on 127.0.0.1; paths in `cut_once` are cut half-way the first time."""
-
-    def __init__(self):
-        self.files, self.cut_once, self.ranges = {}, set(), []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                data = server.files.get(self.path)
-                if data is None:
-                    self.send_error(404)
-                    return
-                start = 0
-                if rng := self.headers.get("Range"):
-                    server.ranges.append(rng)
-                    start = int(rng.split("=")[1].split("-")[0])
-                    self.send_response(206)
-                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-                else:
-                    self.send_response(200)
-                self.send_header("Content-Length", str(len(data) - start))
-                self.end_headers()
-                body = data[start:]
-                if self.path in server.cut_once:
-                    server.cut_once.discard(self.path)
-                    body = body[: len(body) // 2]
-                    self.close_connection = True
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def server():
-    s = Server()
-    yield s
-    s.httpd.shutdown()
-    s.httpd.server_close()
 
 
 def cifar_archive(n: int = 3) -> bytes:

@@ -21,6 +21,7 @@ import http.client
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -107,9 +108,12 @@ def _transfer(url: str, part: Path, bar: tqdm) -> bool:
 
 def download(src: Source, dest: Path, url: str | None = None) -> Path:
     """Fetch `url` (default src.url) to `dest`, resuming cut transfers, then verify."""
+    url = url or src.url
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https") or " " in url:
+        raise FetchError(f"dataset {src.name}: {url!r} is not an http(s) URL; give one with "
+                         "--url or a local file with --archive")
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
-    url = url or src.url
     with tqdm(desc=f"fetch {src.name}", unit="B", unit_scale=True, leave=False) as bar:
         for attempt in range(ATTEMPTS):
             try:
@@ -189,7 +193,12 @@ def fetch_and_prepare(name: str, src: Source, out: str | Path, archive, url, pre
     path = obtain(src, out / "downloads", archive)
     identity = archive_identity(path)
     stamp.unlink(missing_ok=True)
-    raw = extract(path, out / f"{name}-raw" / "raw", limits, identity)
+    try:
+        raw = extract(path, out / f"{name}-raw" / "raw", limits, identity)
+    except FetchError:
+        if archive is None:  # a download that is no usable archive: never reuse it
+            path.unlink(missing_ok=True)
+        raise
     manifest = prepare(raw, out / name)
     write_text_atomic(stamp, src.key if archive is None else identity)
     return manifest

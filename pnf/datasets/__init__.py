@@ -77,8 +77,8 @@ def build(name: str, out: str | Path, seed: int = 0, size: str = "smoke") -> lis
     return done
 
 
-def fetch(name: str, out: str | Path, archive: str | Path | None = None,
-          url: str | None = None, **options) -> Path:
+def fetch_dataset(name: str, out: str | Path, archive: str | Path | None = None,
+                  url: str | None = None, **options) -> Path:
     """Fetch and prepare one real dataset under `out` (options: sha256=, limits=Limits())."""
     from pnf.datasets.cifar10 import fetch_cifar10
     from pnf.datasets.supra import fetch_supra

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from pnf.datasets import CATALOG, EMBEDDED, REAL, build, fetch
+from pnf.datasets import CATALOG, EMBEDDED, REAL, build, fetch_dataset
 
 
 def catalog_text() -> str:
@@ -37,8 +37,8 @@ def _fetch(args) -> int:
                          f"got {caps[0]}, {caps[1]}, {caps[2]}")
     limits = Limits(max_bytes=int(args.max_gb * GIB), max_files=args.max_files,
                     max_ratio=args.max_ratio)
-    print(fetch(args.what, args.out, args.archive, args.url, sha256=args.sha256,
-                limits=limits))
+    print(fetch_dataset(args.what, args.out, args.archive, args.url, sha256=args.sha256,
+                        limits=limits))
     return 0
 
 

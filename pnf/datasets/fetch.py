@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import http.client
 import re
+import shutil
 import time
 import urllib.error
 import urllib.parse
@@ -26,11 +27,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from tqdm import tqdm
-
 from pnf.atomic import write_text_atomic
 from pnf.datasets.archive import FetchError, Limits, extract
 from pnf.datasets.manifest import is_complete
+from pnf.progress import progress
 
 __all__ = ["FetchError", "Limits", "Source", "download", "extract", "fetch_and_prepare",
            "obtain"]
@@ -82,7 +82,7 @@ def _offline(src: Source, dest: Path, err: Exception) -> FetchError:
                       f"{src.name}` on a machine with access or place the archive at {dest}")
 
 
-def _transfer(url: str, part: Path, bar: tqdm) -> bool:
+def _transfer(url: str, part: Path, bar) -> bool:
     """Append the rest of `url` to `part`; True when the server says it is all there."""
     have = part.stat().st_size if part.exists() else 0
     req = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
@@ -97,7 +97,7 @@ def _transfer(url: str, part: Path, bar: tqdm) -> bool:
             have = 0
         length = resp.headers.get("Content-Length")
         total = have + int(length) if length is not None else None
-        bar.reset(total=total)
+        bar.total, bar.n = total, 0  # not reset(): that would draw before the delay
         bar.update(have)
         with open(part, "ab" if have else "wb") as f:
             while block := resp.read(CHUNK):
@@ -114,7 +114,8 @@ def download(src: Source, dest: Path, url: str | None = None) -> Path:
                          "--url or a local file with --archive")
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
-    with tqdm(desc=f"fetch {src.name}", unit="B", unit_scale=True, leave=False) as bar:
+    with progress(desc=f"fetch {src.name}", unit="B", unit_scale=True, leave=False,
+                  delay=2.0) as bar:  # small or failed fetches print no bar
         for attempt in range(ATTEMPTS):
             try:
                 if _transfer(url, part, bar):
@@ -199,6 +200,10 @@ def fetch_and_prepare(name: str, src: Source, out: str | Path, archive, url, pre
         if archive is None:  # a download that is no usable archive: never reuse it
             path.unlink(missing_ok=True)
         raise
-    manifest = prepare(raw, out / name)
+    try:
+        manifest = prepare(raw, out / name)
+    except ValueError:  # not the dataset's layout: the extracted tree is of no use
+        shutil.rmtree(raw.parent, ignore_errors=True)
+        raise
     write_text_atomic(stamp, src.key if archive is None else identity)
     return manifest

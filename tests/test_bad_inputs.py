@@ -1,0 +1,354 @@
+"""The bad-input table: every case must end with exit status 2, exactly one stderr line
+`pnf: error: ...` (no traceback), and no new file under the working folder.
+
+Each case writes its inputs into a fresh folder, runs `pnf.cli.main(argv)` there, and
+`refused` checks the three promises. Part one: downloads and archives, audio files,
+training configs. Audio and config cases go through `pnf train prior` / `pnf train
+baseline`, whose configs (2 steps) would train in seconds if a check were missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import struct
+import tarfile
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from pnf.cli import main
+
+RATE = 22050
+TONE = (0.5 * np.sin(2 * np.pi * 220 * np.arange(RATE // 4) / RATE)).astype(np.float32)
+
+
+def files_under(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
+def refused(argv: list[str], folder: Path, capsys, match: str) -> None:
+    """Run `pnf ARGV` in `folder`: exit 2, one `pnf: error:` line matching, nothing new."""
+    before = files_under(folder)
+    capsys.readouterr()
+    try:
+        status = main(argv)
+    except SystemExit as stop:  # argparse
+        status = stop.code
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert status == 2, f"exit {status}; stderr: {err}"
+    assert len(lines) == 1 and lines[0].startswith("pnf: error: "), err
+    assert "Traceback" not in err
+    assert re.search(match, lines[0]), lines[0]
+    assert files_under(folder) == before, "a refused command wrote files"
+
+
+# ---------------------------------------------------------------- building inputs
+
+
+def wav_bytes(x=TONE, subtype="PCM_16", fmt="WAV", rate=RATE) -> bytes:
+    buf = io.BytesIO()
+    sf.write(buf, x, rate, format=fmt, subtype=subtype)
+    return buf.getvalue()
+
+
+def zip_bytes(members: dict[str, bytes], link: str | None = None) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+        if link:
+            info = zipfile.ZipInfo(link)
+            info.external_attr = (0o120777 << 16)
+            z.writestr(info, "/etc/passwd")
+    return buf.getvalue()
+
+
+def tar_bytes(members: dict[str, bytes], mode="w:gz", kind=tarfile.REGTYPE,
+              linkname="") -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode=mode) as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.type, info.linkname = len(data), kind, linkname
+            tar.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+    return buf.getvalue()
+
+
+def nan_wav() -> bytes:
+    x = TONE.copy()
+    x[100] = np.nan
+    return wav_bytes(x, "FLOAT")
+
+
+def inf_wav() -> bytes:
+    x = TONE.copy()
+    x[5] = np.inf
+    return wav_bytes(x, "FLOAT")
+
+
+def zero_channel_wav() -> bytes:
+    data = wav_bytes()
+    return data[:22] + struct.pack("<H", 0) + data[24:]
+
+
+def vctk_like(speakers=("p225", "p345", "p361", "p362")) -> bytes:
+    return zip_bytes({f"wav48_silence_trimmed/{s}/{s}_001_mic1.flac": wav_bytes(fmt="FLAC")
+                      for s in speakers})
+
+
+AUDIO = {  # id -> (bytes of the bad file, its suffix, what the message must say)
+    "wav-header-only": (lambda: wav_bytes()[:44], ".wav", "truncated"),
+    "wav-header-plus-8-bytes": (lambda: wav_bytes()[:52], ".wav", "truncated"),
+    "wav-cut-in-half": (lambda: wav_bytes()[: len(wav_bytes()) // 2], ".wav", "truncated"),
+    "wav-one-byte-short": (lambda: wav_bytes()[:-1], ".wav", "truncated"),
+    "float-wav-truncated": (lambda: wav_bytes(subtype="FLOAT")[:100], ".wav", "truncated"),
+    "aiff-truncated": (lambda: wav_bytes(fmt="AIFF")[:300], ".aiff", "truncated"),
+    "flac-truncated": (lambda: wav_bytes(fmt="FLAC")[:200], ".flac", "not a readable"),
+    "ogg-truncated": (lambda: wav_bytes(fmt="OGG", subtype="VORBIS")[:300], ".ogg",
+                      "not a readable"),
+    "empty-file": (lambda: b"", ".wav", "not a readable"),
+    "text-file": (lambda: b"hello, this is not audio\n" * 20, ".wav", "not a readable"),
+    "random-bytes-flac": (lambda: bytes(range(256)) * 8, ".flac", "not a readable"),
+    "png-renamed": (lambda: b"\x89PNG\r\n\x1a\n" + bytes(200), ".wav", "not a readable"),
+    "wav-zero-frames": (lambda: wav_bytes(np.zeros(0, np.float32)), ".wav", "empty"),
+    "wav-zero-channels": (zero_channel_wav, ".wav", "not a readable"),
+    "wav-nan-sample": (nan_wav, ".wav", "NaN"),
+    "wav-inf-sample": (inf_wav, ".wav", "NaN or infinite"),
+    "wav-silent": (lambda: wav_bytes(np.zeros(RATE, np.float32)), ".wav", "silent"),
+}
+
+PRIOR_OK = ("model: {size: tiny}\nsigmas: [5.0, 1.0]\ncrop: 512\n"
+            "training: {steps: 2, batch_size: 2, checkpoint_every: 1}\n")
+BASELINE_OK = ("model: {filters: [4], kernels: [5], final_kernel: 3}\ncrop: 512\n"
+               "training: {steps: 2, batch_size: 2}\n")
+
+PRIOR_BAD = {  # id -> (the config's text, what the message must say)
+    "steps-word": ("training: {steps: ten}", r"steps: 'ten' is a string; expected an integer"),
+    "steps-negative": ("training: {steps: -5}", r"steps: -5 is out of range"),
+    "steps-zero": ("training: {steps: 0}", r"steps: 0 is out of range"),
+    "steps-fraction": ("training: {steps: 2.5}", r"steps: 2.5 is a number; expected an int"),
+    "steps-bool": ("training: {steps: true}", r"steps: True is true or false"),
+    "lr-zero": ("training: {lr: 0}", r"lr: 0 is out of range; allowed: a learning rate > 0"),
+    "lr-negative": ("training: {lr: -0.1}", r"lr: -0.1 is out of range"),
+    "lr-nan": ("training: {lr: .nan}", r"lr: nan is not a finite number"),
+    "lr-inf": ("training: {lr: .inf}", r"lr: inf is not a finite number"),
+    "lr-word": ("training: {lr: fast}", r"lr: 'fast' is a string; expected a number"),
+    "batch-zero": ("training: {batch_size: 0}", r"batch_size: 0 is out of range"),
+    "ema-above-1": ("training: {ema: 1.5}", r"ema: 1.5 is out of range; allowed: a decay"),
+    "ema-negative": ("training: {ema: -0.1}", r"ema: -0.1 is out of range"),
+    "grad-clip-negative": ("training: {grad_clip: -1}", r"grad_clip: -1 is out of range"),
+    "checkpoint-every-zero": ("training: {checkpoint_every: 0}", r"checkpoint_every: 0"),
+    "seed-negative": ("training: {seed: -1}", r"seed: -1 is out of range"),
+    "seed-list": ("training: {seed: [1]}", r"seed: \[1\] is a list; expected an integer"),
+    "training-unknown-key": ("training: {stepz: 5}", r"unknown key\(s\) \['stepz'\]"),
+    "training-scalar": ("training: 5", r"training: 5 is an integer; expected a mapping"),
+    "training-list": ("training: [1, 2]", r"training: \[1, 2\] is a list; expected a mapping"),
+    "sigmas-scalar": ("sigmas: 20.0", r"sigmas: 20.0 is a number; expected a list"),
+    "sigmas-empty": ("sigmas: []", r"sigmas: \[\] is out of range; allowed: a non-empty list"),
+    "sigmas-negative": ("sigmas: [1.0, -1.0]", r"sigmas: \[1.0, -1.0\] is out of range"),
+    "sigmas-zero": ("sigmas: [0]", r"sigmas: \[0\] is out of range"),
+    "sigmas-word": ("sigmas: [big]", r"sigmas: \['big'\] is out of range"),
+    "sigmas-nan": ("sigmas: [.nan]", r"sigmas: \[nan\] is not a finite number"),
+    "crop-word": ("crop: big", r"crop: 'big' is a string; expected an integer"),
+    "crop-negative": ("crop: -5", r"crop: -5 is out of range; allowed: a whole number >= 1"),
+    "crop-zero": ("crop: 0", r"crop: 0 is out of range"),
+    "crop-fraction": ("crop: 1.5", r"crop: 1.5 is a number; expected an integer"),
+    "sigma-mode-unknown": ("sigma_mode: both", r"sigma_mode must be 'per_level' or 'input'"),
+    "sigma-mode-list": ("sigma_mode: [input]", r"sigma_mode: \['input'\] is a list"),
+    "finetune-negative": ("finetune_steps: -1", r"finetune_steps: -1 is out of range"),
+    "source-number": ("source: 5", r"source: 5 is an integer; expected a string or null"),
+    "top-unknown-key": ("sigmaz: [1.0]", r"unknown key\(s\) \['sigmaz'\]"),
+    "model-scalar": ("model: 5", r"model: 5 is an integer; expected a mapping"),
+    "model-size-unknown": ("model: {size: huge}", r"unknown model size 'huge'"),
+    "model-layers-zero": ("model: {size: tiny, layers: 0}", r"layers: 0 is out of range"),
+    "model-layers-cycles": ("model: {size: tiny, layers: 7}", r"multiple of cycles"),
+    "model-gate-odd": ("model: {size: tiny, gate_channels: 3}", r"gate_channels must be even"),
+    "model-unknown-key": ("model: {size: tiny, layerz: 3}", r"unknown key\(s\) \['layerz'\]"),
+    "model-quantization": ("model: {size: tiny, quantization: alaw}", r"unknown quantization"),
+    "model-rate-word": ("model: {size: tiny, rate: fast}", r"rate: 'fast' is a string"),
+    "model-scales-scalar": ("model: {size: tiny, upsample_scales: 4}",
+                            r"upsample_scales: 4 is an integer; expected a list"),
+}
+
+FILE_BAD = {  # id -> (the config file's bytes, what the message must say)
+    "yaml-syntax": (b"model: {size: tiny\n", r"not valid YAML"),
+    "yaml-list": (b"- 1\n- 2\n", r"must be a YAML mapping"),
+    "yaml-scalar": (b"42\n", r"must be a YAML mapping"),
+    "yaml-binary": (b"\xff\xfe\x00bad", r"not a YAML text file|not valid YAML"),
+    "yaml-tabs": (b"model:\n\t size: tiny\n", r"not valid YAML"),
+}
+
+BASELINE_BAD = {  # id -> (the baseline config's text, what the message must say)
+    "no-crop": ("model: {filters: [4], kernels: [5]}", r"missing `crop:`"),
+    "crop-word": ("crop: big", r"crop: 'big' is a string; expected an integer"),
+    "crop-zero": ("crop: 0", r"crop: 0 is out of range"),
+    "crop-bool": ("crop: true", r"crop: True is true or false"),
+    "model-scalar": ("crop: 512\nmodel: 5", r"model: 5 is an integer; expected a mapping"),
+    "training-word": ("crop: 512\ntraining: {steps: ten}", r"steps: 'ten' is a string"),
+    "factor-zero": ("crop: 512\nmodel: {factor: 0}", r"factor: 0 is out of range"),
+    "kernels-even": ("crop: 512\nmodel: {filters: [4], kernels: [4]}", r"must be odd"),
+    "filters-kernels-mismatch": ("crop: 512\nmodel: {filters: [4, 8], kernels: [5]}",
+                                 r"equal length"),
+    "dropout-one": ("crop: 512\nmodel: {dropout: 1.0}", r"dropout: 1.0 is out of range"),
+    "unknown-top-key": ("crop: 512\nsteps: 3", r"unknown key\(s\) \['steps'\]"),
+}
+
+NOISE = np.random.default_rng(0).integers(0, 256, 8000, dtype=np.uint8).tobytes()
+ZEROS = bytes(4 << 20)  # 4 MiB of zeros: packs to a few KiB (a ratio of ~1000)
+ARCHIVES = {  # id -> (the archive's bytes or None for no file, extra argv, message)
+    "archive-missing": (None, [], r"no such archive"),
+    "archive-empty": (b"", [], r"not a zip or tar archive"),
+    "archive-text": (b"<html>not found</html>\n", [], r"not a zip or tar archive"),
+    "archive-zip-cut": (lambda: vctk_like()[:3000], [], r"not a zip or tar|broken archive"),
+    "archive-tgz-cut": (lambda: tar_bytes({"a/b.bin": NOISE})[:2000], [],
+                        r"broken archive|not a zip or tar"),
+    "zip-slip": (lambda: zip_bytes({"../evil.txt": b"x"}), [], r"would land outside"),
+    "zip-slip-deep": (lambda: zip_bytes({"a/../../evil.txt": b"x"}), [], r"land outside"),
+    "zip-symlink": (lambda: zip_bytes({"a.txt": b"x"}, link="link"), [], r"link or device"),
+    "tar-slip": (lambda: tar_bytes({"../evil.txt": b"x"}), [], r"would land outside"),
+    "tar-absolute": (lambda: tar_bytes({"/tmp/evil.txt": b"x"}), [], r"would land outside"),
+    "tar-symlink": (lambda: tar_bytes({"link": b""}, kind=tarfile.SYMTYPE,
+                                      linkname="/etc/passwd"), [], r"link or device"),
+    "tar-hardlink": (lambda: tar_bytes({"hard": b""}, kind=tarfile.LNKTYPE,
+                                       linkname="/etc/passwd"), [], r"link or device"),
+    "tar-device": (lambda: tar_bytes({"dev": b""}, kind=tarfile.CHRTYPE), [],
+                   r"link or device"),
+    "tar-fifo": (lambda: tar_bytes({"fifo": b""}, kind=tarfile.FIFOTYPE), [],
+                 r"link or device"),
+    "zip-bomb-ratio": (lambda: zip_bytes({"z.bin": ZEROS}), [], r"compression ratio"),
+    "tgz-bomb-ratio": (lambda: tar_bytes({"z.bin": ZEROS}), [], r"compression ratio"),
+    "txz-bomb-ratio": (lambda: tar_bytes({"z.bin": ZEROS}, mode="w:xz"), [],
+                       r"compression ratio"),
+    "too-many-files": (lambda: zip_bytes({f"f{i}": b"x" for i in range(20)}),
+                       ["--max-files", "10"], r"more than 10 members"),
+    "too-big": (lambda: zip_bytes({"r.bin": bytes(range(256)) * 64}),
+                ["--max-gb", "0.000001"], r"GiB uncompressed"),
+    "max-gb-nan": (vctk_like, ["--max-gb", "nan"], r"--max-gb.*finite numbers > 0"),
+    "max-gb-inf": (vctk_like, ["--max-gb", "inf"], r"finite numbers > 0"),
+    "max-gb-zero": (vctk_like, ["--max-gb", "0"], r"finite numbers > 0"),
+    "max-files-negative": (vctk_like, ["--max-files", "-1"], r"finite numbers > 0"),
+    "max-ratio-zero": (vctk_like, ["--max-ratio", "0"], r"finite numbers > 0"),
+    "sha256-malformed": (vctk_like, ["--sha256", "abc"], r"not a sha256 checksum"),
+    "sha256-mismatch": (vctk_like, ["--sha256", "0" * 64], r"sha256 checksum mismatch"),
+    "vctk-wrong-layout": (lambda: zip_bytes({"readme.txt": b"hi"}), [], r"no VCTK audio"),
+    "vctk-no-test-speakers": (lambda: vctk_like(("p225",)), [], r"test speakers"),
+}
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    """An empty working folder holding `d/good.wav` (training data) and nothing else."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "good.wav").write_bytes(wav_bytes())
+    return tmp_path
+
+
+def write(path: Path, data) -> None:
+    path.write_bytes(data() if callable(data) else data)
+
+
+@pytest.mark.parametrize("command", ["prior", "baseline"])
+@pytest.mark.parametrize("case", sorted(AUDIO))
+def test_bad_audio_file(folder, capsys, case, command):
+    data, suffix, match = AUDIO[case]
+    write(folder / "d" / f"bad{suffix}", data)
+    (folder / "c.yaml").write_text(PRIOR_OK if command == "prior" else BASELINE_OK)
+    extra = ["--method", "kee"] if command == "baseline" else []
+    refused(["train", command, *extra, "--config", "c.yaml", "--data", "d", "--out", "p.pt"],
+            folder, capsys, match)
+
+
+@pytest.mark.parametrize("case", sorted(PRIOR_BAD))
+def test_bad_prior_config(folder, capsys, case):
+    text, match = PRIOR_BAD[case]
+    (folder / "c.yaml").write_text(PRIOR_OK + text + "\n")
+    refused(["train", "prior", "--config", "c.yaml", "--data", "d", "--out", "p.pt"], folder,
+            capsys, match)
+
+
+@pytest.mark.parametrize("command", ["prior", "baseline"])
+@pytest.mark.parametrize("case", [*sorted(FILE_BAD), "missing", "folder"])
+def test_bad_config_file(folder, capsys, case, command):
+    if case == "folder":
+        (folder / "c.yaml").mkdir()
+    elif case != "missing":
+        (folder / "c.yaml").write_bytes(FILE_BAD[case][0])
+    match = FILE_BAD[case][1] if case in FILE_BAD else r"no such config file"
+    extra = ["--method", "kee"] if command == "baseline" else []
+    refused(["train", command, *extra, "--config", "c.yaml", "--data", "d", "--out", "p.pt"],
+            folder, capsys, match)
+
+
+@pytest.mark.parametrize("case", sorted(BASELINE_BAD))
+def test_bad_baseline_config(folder, capsys, case):
+    text, match = BASELINE_BAD[case]
+    (folder / "c.yaml").write_text(text + "\n")
+    refused(["train", "baseline", "--method", "kee", "--config", "c.yaml", "--data", "d",
+             "--out", "k.pt"], folder, capsys, match)
+
+
+@pytest.mark.parametrize("case", sorted(ARCHIVES))
+def test_bad_archive(folder, capsys, case):
+    data, extra, match = ARCHIVES[case]
+    if data is not None:
+        write(folder / "a.zip", data)
+    refused(["data", "fetch", "vctk", "--archive", "a.zip", "--out", "real", *extra], folder,
+            capsys, match)
+    assert not (folder / "evil.txt").exists() and not (folder.parent / "evil.txt").exists()
+
+
+def test_wrong_cifar_archive_fails_its_md5(folder, capsys):
+    write(folder / "c.tgz", tar_bytes({"cifar-10-batches-py/data_batch_1": b"x"}))
+    refused(["data", "fetch", "cifar10", "--archive", "c.tgz", "--out", "real"], folder,
+            capsys, r"md5 checksum mismatch")
+
+
+def test_supra_archive_without_midi(folder, capsys):
+    write(folder / "s.zip", zip_bytes({"SUPRA-main/README.md": b"# rolls"}))
+    refused(["data", "fetch", "supra", "--archive", "s.zip", "--out", "real"], folder,
+            capsys, r"no \.mid files")
+
+
+def closed_port() -> int:
+    closed = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    port = closed.server_address[1]
+    closed.server_close()
+    return port
+
+
+URLS = {  # id -> (what the server holds at /a.zip or None, dataset, extra argv, message)
+    "url-ftp": (None, "vctk", ["--url", "ftp://example.org/a.zip"], r"not an http\(s\) URL"),
+    "url-garbage": (None, "vctk", ["--url", "not a url"], r"not an http\(s\) URL"),
+    "url-404": (None, "vctk", [], r"answered HTTP 404"),
+    "url-offline": (None, "vctk", ["--url", "CLOSED"], r"needs internet"),
+    "url-sha256-mismatch": (vctk_like, "vctk", ["--sha256", "0" * 64], r"sha256 checksum"),
+    "url-cifar-md5-mismatch": (lambda: tar_bytes({"x": b"y"}), "cifar10", [], r"md5 checksum"),
+    "url-html-page": (b"<html>moved</html>", "vctk", [], r"not a zip or tar archive"),
+    "url-zip-bomb": (lambda: zip_bytes({"z.bin": ZEROS}), "vctk", [], r"compression ratio"),
+    "url-tar-slip": (lambda: tar_bytes({"../evil.txt": b"x"}), "vctk", [], r"land outside"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(URLS))
+def test_bad_download(folder, capsys, server, case):
+    data, name, extra, match = URLS[case]
+    if data is not None:
+        server.files["/a.zip"] = data() if callable(data) else data
+    extra = [f"http://127.0.0.1:{closed_port()}/a.zip" if a == "CLOSED" else a for a in extra]
+    url = [] if "--url" in extra else ["--url", server.url + "/a.zip"]
+    refused(["data", "fetch", name, *url, "--out", "real", *extra], folder, capsys, match)
+
+
+def test_the_table_is_big_enough():
+    cases = (2 * len(AUDIO) + len(PRIOR_BAD) + 2 * (len(FILE_BAD) + 2) + len(BASELINE_BAD)
+             + len(ARCHIVES) + 2 + len(URLS))
+    assert cases >= 100, cases
+    assert hashlib.sha256(b"").hexdigest() not in str(ARCHIVES)  # ids, not data, are shown

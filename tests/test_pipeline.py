@@ -6,8 +6,10 @@ import itertools
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -53,12 +55,13 @@ def run(cmd, cwd, check=True):
 
 
 def workdir(tmp: Path, config: dict | None = None) -> Path:
-    """A project folder: the workflow linked; experiments, dvc.yaml and pnf/ (DVC deps)
-    copied; experiments/smoke.yaml replaced by `config`."""
-    (tmp / "workflow").symlink_to(ROOT / "workflow")
-    shutil.copytree(ROOT / "experiments", tmp / "experiments")
-    shutil.copy(ROOT / "dvc.yaml", tmp / "dvc.yaml")
-    shutil.copytree(ROOT / "pnf", tmp / "pnf", ignore=shutil.ignore_patterns("__pycache__"))
+    """A project folder: the Snakefile, workflow/, profiles/, experiments/, dvc.yaml and pnf/
+    (DVC deps) copied; experiments/smoke.yaml replaced by `config`."""
+    skip = shutil.ignore_patterns("__pycache__")
+    for name in ("Snakefile", "dvc.yaml", "environment.yml"):
+        shutil.copy(ROOT / name, tmp / name)
+    for name in ("workflow", "profiles", "experiments", "pnf"):
+        shutil.copytree(ROOT / name, tmp / name, ignore=skip)
     if config is not None:
         (tmp / "experiments" / "smoke.yaml").write_text(yaml.safe_dump(config))
     return tmp
@@ -172,3 +175,54 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
     assert prior.read_bytes() == before
     _, status = run([*dvc, "status"], work)
     assert "up to date" in status
+
+
+# A small DAG for the kill test: one dataset, inpainting with PnF and the zero fill.
+SMALL = {**TINY, "tasks": {"inpaint": TINY["tasks"]["inpaint"]}}
+
+
+def _wait_for_locks(work: Path, proc: subprocess.Popen) -> list[Path]:
+    """Snakemake's lock files once the run has taken them (the run still going)."""
+    while proc.poll() is None:
+        locks = sorted((work / ".snakemake/locks").glob("*.lock"))
+        if locks:
+            return locks
+        time.sleep(0.05)
+    raise AssertionError(f"snakemake ended ({proc.returncode}) before it locked the folder")
+
+
+def _kill_started_here(work: Path, proc: subprocess.Popen):
+    """SIGKILL the run's process group and any job it left running in `work`."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for cwd in Path("/proc").glob("[0-9]*/cwd"):
+        try:
+            if Path(os.readlink(cwd)).is_relative_to(work):
+                os.kill(int(cwd.parent.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+
+
+@pytest.mark.slow
+def test_a_killed_run_is_resumed_by_the_plain_command_but_a_live_one_is_not_raced(tmp_path):
+    """SIGKILL leaves Snakemake's lock behind; the README's command removes it by itself and
+    finishes the DAG, while a run started next to a live (here: stopped) one is refused."""
+    work = workdir(tmp_path, SMALL)
+    cmd = [*SNAKEMAKE, "--cores", "all", "results/tables"]
+    first = subprocess.Popen(cmd, cwd=work, env=env(), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        locks = _wait_for_locks(work, first)
+        os.killpg(first.pid, signal.SIGSTOP)           # alive, holding its locks
+        code, out = run(cmd, work, check=False)
+        assert code != 0 and "LockException" in out, out[-2000:]
+        assert all(lock.exists() for lock in locks)    # the live run's locks were kept
+    finally:
+        _kill_started_here(work, first)
+    assert all(lock.exists() for lock in locks)        # now stale: nobody holds them
+
+    code, out = run(cmd, work)
+    assert "removed 1 stale Snakemake lock" in out or "stale Snakemake lock" in out, out[-2000:]
+    assert (work / "results/tables/inpainting.md").is_file()
+    _, out = run(SNAKEMAKE, work)                      # plain `snakemake`: profile, no --cores
+    assert "Nothing to be done" in out

@@ -306,6 +306,12 @@ def restored_targets():
 
 
 SCORE_TARGETS = [_path(SCORES, c, ".json") for c in cells()]
+
+
+def scores_of(task):
+    """The score records of one task (an experiment target of the Snakefile)."""
+    return [path for path, c in zip(SCORE_TARGETS, cells()) if c[1] == task]
+
 _USED = sorted({d for t in TASKS.values() for d in t.get("datasets", t.get("sources", []))})
 DATA_TARGETS = sorted({f"{dataset_dir(d)}/manifest.csv" for d in _USED}
                       | ({f"{dataset_dir(MIX)}/manifest.csv"} if "separate" in TASKS else set())

@@ -58,7 +58,7 @@ def workdir(tmp: Path, config: dict | None = None) -> Path:
     """A project folder: the Snakefile, workflow/, profiles/, experiments/, dvc.yaml and pnf/
     (DVC deps) copied; experiments/smoke.yaml replaced by `config`."""
     skip = shutil.ignore_patterns("__pycache__")
-    for name in ("Snakefile", "dvc.yaml", "environment.yml"):
+    for name in ("Snakefile", "dvc.yaml", "environment.yml", ".dvcignore"):
         shutil.copy(ROOT / name, tmp / name)
     for name in ("workflow", "profiles", "experiments", "pnf"):
         shutil.copytree(ROOT / name, tmp / name, ignore=skip)

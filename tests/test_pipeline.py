@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -72,10 +73,68 @@ def job_counts(text: str) -> dict[str, int]:
     return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", stats, re.M)}
 
 
-def test_paper_plan_has_one_job_per_cell(tmp_path):
+@pytest.fixture(scope="module")
+def paper_plan(tmp_path_factory):
+    """The paper's dry run through the Slurm profile (the executor plugin loaded), no data."""
+    work = workdir(tmp_path_factory.mktemp("paper"))
+    _, out = run([*SNAKEMAKE, "-n", "--workflow-profile", "profiles/slurm",
+                  "--configfile", "experiments/paper.yaml"], work)
+    assert "Using workflow specific profile profiles/slurm" in out
+    return work, out
+
+
+def planned_jobs(out: str) -> list[tuple[str, str, int, dict]]:
+    """(rule, output, threads, resources) of every job a dry run printed."""
+    jobs = []
+    for block in re.split(r"\n\[\w{3} \w{3} .*\d{4}\]\n", out)[1:]:
+        rule = re.match(r"(?:local)?rule (\w+):", block)[1]
+        output = re.search(r"^    output: (.*)$", block, re.M)
+        threads = re.search(r"^    threads: (\d+)$", block, re.M)
+        found = re.search(r"^    resources: (.*)$", block, re.M)
+        res = dict(kv.split("=", 1) for kv in found[1].split(", ")) if found else {}
+        res = {k: int(v) if v.isdigit() else v for k, v in res.items() if v != "<TBD>"}
+        jobs.append((rule, output[1] if output else "", int(threads[1]) if threads else 1, res))
+    return jobs
+
+
+class _Resources(dict):
+    __getattr__ = dict.__getitem__
+
+
+def sbatch_call(rule: str, threads: int, res: dict) -> str:
+    """The sbatch command snakemake-executor-plugin-slurm builds for these resources."""
+    from snakemake_executor_plugin_slurm.submit_string import get_submit_command
+    from snakemake_executor_plugin_slurm.utils import set_gres_string
+    job = SimpleNamespace(name=rule, threads=threads, resources=_Resources(res))
+    params = {"run_uuid": "plan", "slurm_logfile": "slurm.log", "comment_str": f"rule_{rule}",
+              "account": "", "partition": f"-p {res['slurm_partition']}", "workdir": "."}
+    return get_submit_command(job, params) + set_gres_string(job)
+
+
+GPU_RULES = {"train_prior", "train_kee", "train_separator", "train_image_prior", "restore_pnf",
+             "separate", "spectrogram_pnf", "spectrogram_ancestral", "image_restore",
+             "image_separate"}
+
+
+def test_paper_on_slurm_asks_gpus_for_training_and_pnf_only(paper_plan):
+    """Through profiles/slurm, training and PnF restoration jobs ask Slurm for one GPU (the
+    plugin's own sbatch line), every light job (data, items, signal-processing baselines,
+    scores, report) for none; a learned baseline (KEE) restores on a GPU."""
+    _, out = paper_plan
+    seen = {}
+    for rule, output, threads, res in planned_jobs(out):
+        call = sbatch_call(rule, threads, res)
+        gpu = rule in GPU_RULES or (rule == "restore_baseline" and "/kee/" in output)
+        assert ("--gpus=1" in call) == gpu, (rule, res, call)
+        seen.setdefault(rule, set()).add("--gpus=1" in call)
+    assert GPU_RULES <= set(seen) and {"score", "truth", "observe", "tables"} <= set(seen)
+    assert seen["restore_baseline"] == {True, False}       # KEE on a GPU, spline/fills not
+    assert len(planned_jobs(out)) == sum(job_counts(out).values())
+
+
+def test_paper_plan_has_one_job_per_cell(paper_plan):
     """A dry run of the paper plans every factor, gap and iteration count with no data."""
-    code, out = run([*SNAKEMAKE, "-n", "--configfile", "experiments/paper.yaml"],
-                    workdir(tmp_path))
+    work, out = paper_plan
     counts = job_counts(out)
     paper = yaml.safe_load((ROOT / "experiments/paper.yaml").read_text())
     tasks, n = paper["tasks"], paper["test_clips"]
@@ -101,7 +160,7 @@ def test_paper_plan_has_one_job_per_cell(tmp_path):
     assert counts["score"] == cells
     assert "--factor 2 " in out and "--hole 16 " in out and "--iterations 300 " in out
     assert "results/restored/cifar10/images/separate2/pnf/c000-b.npy" in out
-    assert not (tmp_path / "data").exists()
+    assert not (work / "data").exists()
 
 
 @pytest.mark.parametrize("key", ["test_clip", "tasks.superres.factor"])

@@ -72,6 +72,20 @@ def threads(kind):
     return config["resources"][kind]["threads"]
 
 
+LEARNED = ("kee", "convtasnet", "demucs")  # baselines with a network
+
+
+def baseline_kind(w):
+    """A learned baseline runs as a restore-class job, a signal-processing one as light."""
+    return "restore" if w.method in LEARNED else "light"
+
+
+def baseline_res():
+    """Per-job resources of a baseline restoration (no GPU for spline, zero, linear)."""
+    return {key: (lambda w, key=key: res(baseline_kind(w)).get(key, 0))
+            for key in ("mem_mb", "runtime", "gpu")}
+
+
 def merged(base, over):
     """Deep merge of two config mappings (`over` wins)."""
     out = dict(base)

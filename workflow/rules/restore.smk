@@ -156,9 +156,9 @@ rule restore_baseline:
         ENV
     log:
         f"{LOGS}/restore/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.log",
-    threads: threads("restore")
+    threads: lambda w: threads(baseline_kind(w))
     resources:
-        **res("restore"),
+        **baseline_res(),
     shell:
         "OMP_NUM_THREADS={threads} pnf restore {wildcards.task} --method {wildcards.method} "
         "{params.model} {params.args} --input {input.truth} --output {output.wav} "

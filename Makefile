@@ -36,7 +36,8 @@ lint: install
 test: install lint
 	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -q
 
-# The experiment's DAG (workflow/Snakefile): tables, figures and the demo page under results/.
+# The experiment's DAG (Snakefile): tables, figures and the demo page under results/. A run
+# killed earlier leaves a stale lock that this command removes by itself (workflow/rules/runlock.smk).
 reproduce: install
 	DVC_NO_ANALYTICS=1 $(VENV)/bin/snakemake --cores all results/tables \
 	  --configfile experiments/$(EXPERIMENT).yaml

@@ -6,9 +6,12 @@ import itertools
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -53,12 +56,13 @@ def run(cmd, cwd, check=True):
 
 
 def workdir(tmp: Path, config: dict | None = None) -> Path:
-    """A project folder: the workflow linked; experiments, dvc.yaml and pnf/ (DVC deps)
-    copied; experiments/smoke.yaml replaced by `config`."""
-    (tmp / "workflow").symlink_to(ROOT / "workflow")
-    shutil.copytree(ROOT / "experiments", tmp / "experiments")
-    shutil.copy(ROOT / "dvc.yaml", tmp / "dvc.yaml")
-    shutil.copytree(ROOT / "pnf", tmp / "pnf", ignore=shutil.ignore_patterns("__pycache__"))
+    """A project folder: the Snakefile, workflow/, profiles/, experiments/, dvc.yaml and pnf/
+    (DVC deps) copied; experiments/smoke.yaml replaced by `config`."""
+    skip = shutil.ignore_patterns("__pycache__")
+    for name in ("Snakefile", "dvc.yaml", "environment.yml", ".dvcignore"):
+        shutil.copy(ROOT / name, tmp / name)
+    for name in ("workflow", "profiles", "experiments", "pnf"):
+        shutil.copytree(ROOT / name, tmp / name, ignore=skip)
     if config is not None:
         (tmp / "experiments" / "smoke.yaml").write_text(yaml.safe_dump(config))
     return tmp
@@ -69,10 +73,68 @@ def job_counts(text: str) -> dict[str, int]:
     return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", stats, re.M)}
 
 
-def test_paper_plan_has_one_job_per_cell(tmp_path):
+@pytest.fixture(scope="module")
+def paper_plan(tmp_path_factory):
+    """The paper's dry run through the Slurm profile (the executor plugin loaded), no data."""
+    work = workdir(tmp_path_factory.mktemp("paper"))
+    _, out = run([*SNAKEMAKE, "-n", "--workflow-profile", "profiles/slurm",
+                  "--configfile", "experiments/paper.yaml"], work)
+    assert "Using workflow specific profile profiles/slurm" in out
+    return work, out
+
+
+def planned_jobs(out: str) -> list[tuple[str, str, int, dict]]:
+    """(rule, output, threads, resources) of every job a dry run printed."""
+    jobs = []
+    for block in re.split(r"\n\[\w{3} \w{3} .*\d{4}\]\n", out)[1:]:
+        rule = re.match(r"(?:local)?rule (\w+):", block)[1]
+        output = re.search(r"^    output: (.*)$", block, re.M)
+        threads = re.search(r"^    threads: (\d+)$", block, re.M)
+        found = re.search(r"^    resources: (.*)$", block, re.M)
+        res = dict(kv.split("=", 1) for kv in found[1].split(", ")) if found else {}
+        res = {k: int(v) if v.isdigit() else v for k, v in res.items() if v != "<TBD>"}
+        jobs.append((rule, output[1] if output else "", int(threads[1]) if threads else 1, res))
+    return jobs
+
+
+class _Resources(dict):
+    __getattr__ = dict.__getitem__
+
+
+def sbatch_call(rule: str, threads: int, res: dict) -> str:
+    """The sbatch command snakemake-executor-plugin-slurm builds for these resources."""
+    from snakemake_executor_plugin_slurm.submit_string import get_submit_command
+    from snakemake_executor_plugin_slurm.utils import set_gres_string
+    job = SimpleNamespace(name=rule, threads=threads, resources=_Resources(res))
+    params = {"run_uuid": "plan", "slurm_logfile": "slurm.log", "comment_str": f"rule_{rule}",
+              "account": "", "partition": f"-p {res['slurm_partition']}", "workdir": "."}
+    return get_submit_command(job, params) + set_gres_string(job)
+
+
+GPU_RULES = {"train_prior", "train_kee", "train_separator", "train_image_prior", "restore_pnf",
+             "separate", "spectrogram_pnf", "spectrogram_ancestral", "image_restore",
+             "image_separate"}
+
+
+def test_paper_on_slurm_asks_gpus_for_training_and_pnf_only(paper_plan):
+    """Through profiles/slurm, training and PnF restoration jobs ask Slurm for one GPU (the
+    plugin's own sbatch line), every light job (data, items, signal-processing baselines,
+    scores, report) for none; a learned baseline (KEE) restores on a GPU."""
+    _, out = paper_plan
+    seen = {}
+    for rule, output, threads, res in planned_jobs(out):
+        call = sbatch_call(rule, threads, res)
+        gpu = rule in GPU_RULES or (rule == "restore_baseline" and "/kee/" in output)
+        assert ("--gpus=1" in call) == gpu, (rule, res, call)
+        seen.setdefault(rule, set()).add("--gpus=1" in call)
+    assert GPU_RULES <= set(seen) and {"score", "truth", "observe", "tables"} <= set(seen)
+    assert seen["restore_baseline"] == {True, False}       # KEE on a GPU, spline/fills not
+    assert len(planned_jobs(out)) == sum(job_counts(out).values())
+
+
+def test_paper_plan_has_one_job_per_cell(paper_plan):
     """A dry run of the paper plans every factor, gap and iteration count with no data."""
-    code, out = run([*SNAKEMAKE, "-n", "--configfile", "experiments/paper.yaml"],
-                    workdir(tmp_path))
+    work, out = paper_plan
     counts = job_counts(out)
     paper = yaml.safe_load((ROOT / "experiments/paper.yaml").read_text())
     tasks, n = paper["tasks"], paper["test_clips"]
@@ -98,7 +160,7 @@ def test_paper_plan_has_one_job_per_cell(tmp_path):
     assert counts["score"] == cells
     assert "--factor 2 " in out and "--hole 16 " in out and "--iterations 300 " in out
     assert "results/restored/cifar10/images/separate2/pnf/c000-b.npy" in out
-    assert not (tmp_path / "data").exists()
+    assert not (work / "data").exists()
 
 
 @pytest.mark.parametrize("key", ["test_clip", "tasks.superres.factor"])
@@ -172,3 +234,54 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
     assert prior.read_bytes() == before
     _, status = run([*dvc, "status"], work)
     assert "up to date" in status
+
+
+# A small DAG for the kill test: one dataset, inpainting with PnF and the zero fill.
+SMALL = {**TINY, "tasks": {"inpaint": TINY["tasks"]["inpaint"]}}
+
+
+def _wait_for_locks(work: Path, proc: subprocess.Popen) -> list[Path]:
+    """Snakemake's lock files once the run has taken them (the run still going)."""
+    while proc.poll() is None:
+        locks = sorted((work / ".snakemake/locks").glob("*.lock"))
+        if locks:
+            return locks
+        time.sleep(0.05)
+    raise AssertionError(f"snakemake ended ({proc.returncode}) before it locked the folder")
+
+
+def _kill_started_here(work: Path, proc: subprocess.Popen):
+    """SIGKILL the run's process group and any job it left running in `work`."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for cwd in Path("/proc").glob("[0-9]*/cwd"):
+        try:
+            if Path(os.readlink(cwd)).is_relative_to(work):
+                os.kill(int(cwd.parent.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+
+
+@pytest.mark.slow
+def test_a_killed_run_is_resumed_by_the_plain_command_but_a_live_one_is_not_raced(tmp_path):
+    """SIGKILL leaves Snakemake's lock behind; the README's command removes it by itself and
+    finishes the DAG, while a run started next to a live (here: stopped) one is refused."""
+    work = workdir(tmp_path, SMALL)
+    cmd = [*SNAKEMAKE, "--cores", "all", "results/tables"]
+    first = subprocess.Popen(cmd, cwd=work, env=env(), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        locks = _wait_for_locks(work, first)
+        os.killpg(first.pid, signal.SIGSTOP)           # alive, holding its locks
+        code, out = run(cmd, work, check=False)
+        assert code != 0 and "LockException" in out, out[-2000:]
+        assert all(lock.exists() for lock in locks)    # the live run's locks were kept
+    finally:
+        _kill_started_here(work, first)
+    assert all(lock.exists() for lock in locks)        # now stale: nobody holds them
+
+    code, out = run(cmd, work)
+    assert "removed 1 stale Snakemake lock" in out or "stale Snakemake lock" in out, out[-2000:]
+    assert (work / "results/tables/inpainting.md").is_file()
+    _, out = run(SNAKEMAKE, work)                      # plain `snakemake`: profile, no --cores
+    assert "Nothing to be done" in out

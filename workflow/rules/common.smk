@@ -3,6 +3,7 @@
 # parse time), so `snakemake -n` plans the paper run with no data present.
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -71,6 +72,20 @@ def threads(kind):
     return config["resources"][kind]["threads"]
 
 
+LEARNED = ("kee", "convtasnet", "demucs")  # baselines with a network
+
+
+def baseline_kind(w):
+    """A learned baseline runs as a restore-class job, a signal-processing one as light."""
+    return "restore" if w.method in LEARNED else "light"
+
+
+def baseline_res():
+    """Per-job resources of a baseline restoration (no GPU for spline, zero, linear)."""
+    return {key: (lambda w, key=key: res(baseline_kind(w)).get(key, 0))
+            for key in ("mem_mb", "runtime", "gpu")}
+
+
 def merged(base, over):
     """Deep merge of two config mappings (`over` wins)."""
     out = dict(base)
@@ -90,28 +105,106 @@ def yaml_text(mapping):
 
 
 def schedule(task):
+    """Langevin settings of a task: `sampler` deep-merged with the task's `schedule`, or
+    `images.sampler` for the image tasks."""
+    if task == "images":
+        return IMAGES["sampler"]
     return merged(config["sampler"], TASKS[task].get("schedule", {}))
 
 
-def iterations(task, setting):
-    """Langevin iterations per level for a PnF setting (x8, gap200, 2src, it512)."""
-    if task == "images":
-        return IMAGES["sampler"]["iterations"]
-    spec = TASKS[task]
+# ------------------------------------------------------------------ settings are data
+# One row per (task, setting): the setting's folder name and what it means (factor, gap,
+# hole, Langevin iterations). Built once from the config; every rule reads these rows and
+# no rule parses a setting name.
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One column of a task's table, e.g. Setting("superres", "x4", "superres", 2, factor=4)."""
+
+    task: str  # superres, inpaint, separate, spectrogram, images
+    name: str  # folder name: x4, gap200, 2src, it512, ar, superres2, inpaint16, separate2
+    kind: str  # what is restored: superres, inpaint, separate, spectrogram, ancestral
+    iterations: int | None = None  # PnF Langevin iterations per level (None: no PnF)
+    factor: int | None = None  # super-resolution factor
+    gap_ms: int | None = None  # inpainting gap (audio)
+    hole: int | None = None  # inpainting hole side (images)
+    args: str = ""  # the task's observation flags (`pnf restore` / `pnf image restore`)
+
+
+def gap_span(gap_ms):
+    """START:END in seconds of a gap of `gap_ms`, centred in the test clip."""
+    gap = gap_ms / 1000
+    start = round(config["test_seconds"] / 2 - gap / 2, 6)
+    if start < 0:
+        raise ValueError(f"gap gap{gap_ms} is longer than test_seconds ({config['test_seconds']})")
+    return f"{start}:{round(start + gap, 6)}"
+
+
+def _audio_settings(task, spec):
+    """Rows of one audio task, in config order (the ancestral row last)."""
     if task == "superres":
-        return spec["iterations"][spec["factors"].index(int(setting[1:]))]
+        return [Setting(task, f"x{k}", task, it, factor=k, args=f"--factor {k}")
+                for k, it in zip(spec["factors"], spec["iterations"])]
     if task == "inpaint":
-        return spec["iterations"][spec["gaps_ms"].index(int(setting[3:]))]
-    if task == "spectrogram":
-        return int(setting[2:])
-    return spec["iterations"]
+        return [Setting(task, f"gap{g}", task, it, gap_ms=g, args=f"--gap {gap_span(g)}")
+                for g, it in zip(spec["gaps_ms"], spec["iterations"])]
+    if task == "separate":
+        return [Setting(task, "2src", task, spec["iterations"], args=f"--c {spec['c']}")]
+    rows = [Setting(task, f"it{t}", task, t) for t in spec["iterations"]]
+    return rows + ([Setting(task, "ar", "ancestral")] if spec["ancestral"] else [])
 
 
-def langevin_args(task, setting):
-    """`pnf restore` schedule flags for one task and setting."""
-    s = schedule(task)
-    args = [f"--iterations {iterations(task, setting)}", f"--delta {s['delta']}",
-            f"--seed {s['seed']}", f"--device {config['device']}"]
+def _image_settings():
+    """Rows of the image tasks: superres<factor>, inpaint<hole>, separate2."""
+    if not IMAGES:
+        return []
+    it, f, h = IMAGES["sampler"]["iterations"], IMAGES["factor"], IMAGES["hole"]
+    rows = {"superres": Setting("images", f"superres{f}", "superres", it, factor=f,
+                                args=f"--factor {f}"),
+            "inpaint": Setting("images", f"inpaint{h}", "inpaint", it, hole=h,
+                               args=f"--hole {h}"),
+            "separate": Setting("images", "separate2", "separate", it,
+                                args=f"--c {IMAGES['c']}")}
+    return [rows[t] for t in IMAGES["tasks"]]
+
+
+SETTINGS = {(s.task, s.name): s
+            for s in [r for t, spec in TASKS.items() for r in _audio_settings(t, spec)]
+            + _image_settings()}
+
+
+def parse_setting(task, name):
+    """The Setting row of `task`'s folder `name` (e.g. parse_setting("inpaint", "gap200"))."""
+    try:
+        return SETTINGS[(task, name)]
+    except KeyError:
+        known = sorted(n for t, n in SETTINGS if t == task)
+        raise ValueError(f"task {task} has no setting {name!r} in this experiment "
+                         f"(configured: {known})") from None
+
+
+def settings(task):
+    """The Setting rows of a task, in config order."""
+    return [s for s in SETTINGS.values() if s.task == task]
+
+
+def iterations(task, setting):
+    """Langevin iterations per level of a PnF setting."""
+    return parse_setting(task, setting).iterations
+
+
+def task_args(task, setting):
+    """The observation flags of a setting (factor, gap, hole, separation weight)."""
+    return parse_setting(task, setting).args
+
+
+def sampler_args(task, setting):
+    """Langevin flags of one PnF setting, for `pnf restore` (delta, window) and for
+    `pnf image restore` (lr, grid) alike: whatever the task's schedule holds."""
+    s = {**schedule(task), "iterations": iterations(task, setting), "device": config["device"]}
+    args = [f"--{key} {s[key]}" for key in ("iterations", "delta", "lr", "grid", "seed", "device")
+            if key in s]
     if s.get("levels"):
         args.append("--levels " + " ".join(str(v) for v in s["levels"]))
     if s.get("window"):
@@ -119,41 +212,9 @@ def langevin_args(task, setting):
     return " ".join(args)
 
 
-def gap_span(setting):
-    """START:END in seconds of the gap, centred in the test clip."""
-    gap = int(setting[3:]) / 1000
-    start = round(config["test_seconds"] / 2 - gap / 2, 6)
-    if start < 0:
-        raise ValueError(f"gap {setting} is longer than test_seconds ({config['test_seconds']})")
-    return f"{start}:{round(start + gap, 6)}"
-
-
-def task_args(task, setting):
-    """The observation flags of a task (factor or gap)."""
-    if task == "superres":
-        return f"--factor {setting[1:]}"
-    if task == "inpaint":
-        return f"--gap {gap_span(setting)}"
-    return ""
-
-
-def image_sampler_args():
-    """`pnf image restore` Langevin flags from images.sampler."""
-    s = IMAGES["sampler"]
-    args = [f"--iterations {s['iterations']}", f"--lr {s['lr']}", f"--grid {s['grid']}",
-            f"--seed {s['seed']}", f"--device {config['device']}"]
-    if s.get("levels"):
-        args.append("--levels " + " ".join(str(v) for v in s["levels"]))
-    return " ".join(args)
-
-
-def image_task_args(setting):
-    """Task flags of an image setting: superres<F> -> --factor F, inpaint<H> -> --hole H."""
-    if setting.startswith("superres"):
-        return f"--factor {setting[len('superres'):]}"
-    if setting.startswith("inpaint"):
-        return f"--hole {setting[len('inpaint'):]}"
-    return f"--c {IMAGES['c']}"
+def clip_index(clip):
+    """Index N of a test clip or image cN."""
+    return int(clip.lstrip("c"))
 
 
 SOURCES = TASKS.get("separate", {}).get("sources", [])
@@ -174,7 +235,7 @@ def suffix(task):
 
 def separating(task, setting):
     """Separation cells: items <clip>-<source>, input <clip>-mix (audio or image)."""
-    return task == "separate" or setting.startswith("separate")
+    return parse_setting(task, setting).kind == "separate"
 
 
 def score_inputs(w):
@@ -191,13 +252,14 @@ def score_inputs(w):
 
 def score_args(w, input):
     """Metadata flags of one record: factor, gap, iterations, source, mixture."""
+    s = parse_setting(w.task, w.setting)
     args = []
     if w.task == "superres":
-        args.append(f"--factor {w.setting[1:]}")
+        args.append(f"--factor {s.factor}")
     if w.task == "inpaint":
-        args.append(f"--gap-ms {w.setting[3:]}")
+        args.append(f"--gap-ms {s.gap_ms}")
     if w.method == "pnf":
-        args.append(f"--iterations {iterations(w.task, w.setting)}")
+        args.append(f"--iterations {s.iterations}")
     if w.task == "separate":
         args += [f"--source {w.item.rsplit('-', 1)[1]}", f"--mixture {input.mixture}"]
     return " ".join(args)
@@ -206,50 +268,38 @@ def score_args(w, input):
 # ------------------------------------------------------------------ what the DAG produces
 
 
-def settings(task):
-    spec = TASKS[task]
-    return {"superres": lambda: [f"x{k}" for k in spec["factors"]],
-            "inpaint": lambda: [f"gap{g}" for g in spec["gaps_ms"]],
-            "separate": lambda: ["2src"],
-            "spectrogram": lambda: [f"it{t}" for t in spec["iterations"]]}[task]()
+def methods(setting):
+    """Methods of a setting: PnF and the task's baselines, or cached ancestral sampling."""
+    if setting.kind == "ancestral":
+        return ["ancestral"]
+    return ["pnf", *TASKS.get(setting.task, {}).get("baselines", [])]
 
 
-def methods(task):
-    return ["pnf", *TASKS[task].get("baselines", [])]
+def datasets(task):
+    """Result datasets of a task: its datasets, `mix` (separation) or the image set."""
+    if task == "images":
+        return [IMAGE_SET]
+    return [MIX] if task == "separate" else TASKS[task]["datasets"]
 
 
-def image_settings():
-    """superres<factor>, inpaint<hole>, separate2 for the configured image tasks."""
-    if not IMAGES:
-        return []
-    names = {"superres": f"superres{IMAGES['factor']}", "inpaint": f"inpaint{IMAGES['hole']}",
-             "separate": "separate2"}
-    return [names[t] for t in IMAGES["tasks"]]
-
-
-def image_items(setting):
-    """c000... = test image 0...; separation item cK-a/cK-b = test images 2K and 2K+1."""
-    n = IMAGES["test_images"]
-    if separating("images", setting):
-        return [f"c{k:03d}-{s}" for k in range(n // 2) for s in "ab"]
-    return [f"c{i:03d}" for i in range(n)]
+def items(setting):
+    """Test items: cN; audio separation cN-<source>; image separation cK-a/cK-b (test
+    images 2K and 2K+1, N // 2 mixtures of the first N test images)."""
+    if setting.task == "images":
+        n = IMAGES["test_images"]
+        if setting.kind == "separate":
+            return [f"c{k:03d}-{s}" for k in range(n // 2) for s in "ab"]
+        return [f"c{i:03d}" for i in range(n)]
+    if setting.kind == "separate":
+        return [f"{i}-{s}" for i in ITEMS for s in SOURCES]
+    return ITEMS
 
 
 def cells():
     """(dataset, task, setting, method, item) of every scored restoration."""
-    out = []
-    for task in TASKS:
-        if task == "separate":
-            items = [f"{i}-{s}" for i in ITEMS for s in TASKS[task]["sources"]]
-            out += [(MIX, task, "2src", m, i) for m in methods(task) for i in items]
-            continue
-        for d in TASKS[task]["datasets"]:
-            out += [(d, task, s, m, i) for s in settings(task) for m in methods(task)
-                    for i in ITEMS]
-            if task == "spectrogram" and TASKS[task]["ancestral"]:
-                out += [(d, task, "ar", "ancestral", i) for i in ITEMS]
-    out += [(IMAGE_SET, "images", s, "pnf", i) for s in image_settings() for i in image_items(s)]
-    return out
+    tasks = [*TASKS, *(["images"] if IMAGES else [])]
+    return [(d, task, s.name, m, i) for task in tasks for d in datasets(task)
+            for s in settings(task) for m in methods(s) for i in items(s)]
 
 
 def _path(root, cell, ext):
@@ -260,16 +310,22 @@ def restored_targets():
     """Every restored file plus the truth and input files next to it."""
     files = {_path(R, c, suffix(c[1])) for c in cells()}
     for d, task, setting, _m, item in cells():
-        ext = suffix(task)
+        ext, kind = suffix(task), parse_setting(task, setting).kind
         files.add(f"{R}/{d}/{task}/{setting}/truth/{item}{ext}")
-        if separating(task, setting):
+        if kind == "separate":
             files.add(f"{R}/{d}/{task}/{setting}/input/{item.rsplit('-', 1)[0]}-mix{ext}")
-        elif task in ("superres", "inpaint", "images"):
+        elif kind in ("superres", "inpaint"):
             files.add(f"{R}/{d}/{task}/{setting}/input/{item}{ext}")
     return sorted(files)
 
 
 SCORE_TARGETS = [_path(SCORES, c, ".json") for c in cells()]
+
+
+def scores_of(task):
+    """The score records of one task (an experiment target of the Snakefile)."""
+    return [path for path, c in zip(SCORE_TARGETS, cells()) if c[1] == task]
+
 _USED = sorted({d for t in TASKS.values() for d in t.get("datasets", t.get("sources", []))})
 DATA_TARGETS = sorted({f"{dataset_dir(d)}/manifest.csv" for d in _USED}
                       | ({f"{dataset_dir(MIX)}/manifest.csv"} if "separate" in TASKS else set())

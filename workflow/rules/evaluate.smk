@@ -18,8 +18,7 @@ rule score:
     resources:
         **res("light"),
     shell:
-        "seconds=$(python -c 'import json, sys; print(json.load(open(sys.argv[1]))[\"seconds\"])' "
-        "{input.timing}) && "
+        "seconds=$(python workflow/scripts/timing_seconds.py {input.timing}) && "
         "OMP_NUM_THREADS={threads} pnf evaluate item --truth {input.truth} "
         "--estimate {input.estimate} --dataset {wildcards.dataset} --task {wildcards.task} "
         "--setting {wildcards.setting} --method {wildcards.method} --item {wildcards.item} "

@@ -9,16 +9,6 @@
 #     permutation with the lower squared error: one shared prior cannot name them)
 # Targets (cells, restored files, prior, data) are listed in rules/common.smk.
 
-# Split `pnf image restore separate` outputs: argv = truth (2,3,H,W), pnf-a, pnf-b, then the
-# four files to write: truth a, truth b, estimate a, estimate b.
-SPLIT_PAIR = (
-    "import sys, numpy as np; t, a, b = (np.load(p) for p in sys.argv[1:4]); "
-    "d = lambda x, y: float(((x - y) ** 2).sum()); "
-    "a, b = (b, a) if d(a, t[1]) + d(b, t[0]) < d(a, t[0]) + d(b, t[1]) else (a, b); "
-    "[np.save(p, x) for p, x in zip(sys.argv[4:], (t[0], t[1], a, b))]"
-)
-
-
 if IMAGES:
     IMG = f"{R}/{IMAGE_SET}/images"  # restored images
     IMG_TIMING = f"{TIMING}/{IMAGE_SET}/images"
@@ -94,10 +84,10 @@ if IMAGES:
         wildcard_constraints:
             setting=r"(superres|inpaint)\d+",
         params:
-            task=lambda w: w.setting.rstrip("0123456789"),
-            index=lambda w: int(w.clip[1:]),
-            args=lambda w: image_task_args(w.setting),
-            langevin=image_sampler_args(),
+            task=lambda w: parse_setting("images", w.setting).kind,
+            index=lambda w: clip_index(w.clip),
+            args=lambda w: task_args("images", w.setting),
+            langevin=lambda w: sampler_args("images", w.setting),
         conda:
             ENV
         log:
@@ -125,10 +115,9 @@ if IMAGES:
             pnf=[f"{IMG}/separate2/pnf/{{clip}}-{s}.npy" for s in "ab"],
             timing=f"{IMG_TIMING}/separate2/pnf/{{clip}}.json",
         params:
-            index=lambda w: f"--index {2 * int(w.clip[1:])} --index {2 * int(w.clip[1:]) + 1}",
-            args=image_task_args("separate2"),
-            langevin=image_sampler_args(),
-            split=SPLIT_PAIR,
+            index=lambda w: f"--index {2 * clip_index(w.clip)} --index {2 * clip_index(w.clip) + 1}",
+            args=lambda w: task_args("images", "separate2"),
+            langevin=lambda w: sampler_args("images", "separate2"),
         conda:
             ENV
         log:
@@ -141,6 +130,6 @@ if IMAGES:
             "OMP_NUM_THREADS={threads} pnf image restore separate --prior {input.prior} "
             "--input $(dirname {input.data})/test.npy {params.index} {params.args} "
             "{params.langevin} --output-dir $tmp > {log} 2>&1 && "
-            "python -c {params.split:q} $tmp/truth.npy $tmp/pnf-a.npy $tmp/pnf-b.npy "
+            "python workflow/scripts/split_pair.py $tmp/truth.npy $tmp/pnf-a.npy $tmp/pnf-b.npy "
             "{output.truth} {output.pnf} 2>> {log} && "
             "cp $tmp/input.npy {output.observed} && cp $tmp/run.json {output.timing}"

@@ -13,7 +13,7 @@ rule test_item:
     wildcard_constraints:
         dataset="|".join(config["datasets"]),
     params:
-        index=lambda w: int(w.clip[1:]),
+        index=lambda w: clip_index(w.clip),
         source=lambda w: config["datasets"][w.dataset]["source"],
         seconds=config["test_seconds"],
     conda:
@@ -37,7 +37,7 @@ rule mix_item:
         sources=[f"results/items/{MIX}/{{clip}}-{s}.wav"
                  for s in TASKS.get("separate", {}).get("sources", [])],
     params:
-        index=lambda w: int(w.clip[1:]),
+        index=lambda w: clip_index(w.clip),
         sources=" ".join(TASKS.get("separate", {}).get("sources", [])),
         seconds=config["test_seconds"],
     conda:
@@ -124,7 +124,7 @@ rule restore_pnf:
         task="superres|inpaint",
     params:
         args=lambda w: task_args(w.task, w.setting),
-        langevin=lambda w: langevin_args(w.task, w.setting),
+        langevin=lambda w: sampler_args(w.task, w.setting),
     conda:
         ENV
     log:
@@ -156,9 +156,9 @@ rule restore_baseline:
         ENV
     log:
         f"{LOGS}/restore/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.log",
-    threads: threads("restore")
+    threads: lambda w: threads(baseline_kind(w))
     resources:
-        **res("restore"),
+        **baseline_res(),
     shell:
         "OMP_NUM_THREADS={threads} pnf restore {wildcards.task} --method {wildcards.method} "
         "{params.model} {params.args} --input {input.truth} --output {output.wav} "
@@ -180,8 +180,8 @@ rule separate:
     params:
         out=lambda w: f"{R}/{MIX}/separate/{w.setting}/{w.method}/{w.clip}.wav",
         how=lambda w, input: (" ".join(f"--prior {p}" for p in input.priors)
-                              + f" --c {TASKS['separate']['c']} "
-                              + langevin_args("separate", w.setting)) if w.method == "pnf"
+                              + f" {task_args('separate', w.setting)} "
+                              + sampler_args("separate", w.setting)) if w.method == "pnf"
         else f"--method {w.method} --model {input.model}",
         names=" ".join(SOURCES),
     conda:
@@ -199,19 +199,19 @@ rule separate:
 rule spectrogram_pnf:
     """Spectrogram-conditioned generation by PnF on the mel prior, at T iterations."""
     input:
-        truth=f"{R}/{{dataset}}/spectrogram/it{{iters}}/truth/{{clip}}.wav",
+        truth=f"{R}/{{dataset}}/spectrogram/{{setting}}/truth/{{clip}}.wav",
         prior="results/priors/{dataset}-mel.pt",
     output:
-        wav=f"{R}/{{dataset}}/spectrogram/it{{iters}}/pnf/{{clip}}.wav",
-        timing=f"{TIMING}/{{dataset}}/spectrogram/it{{iters}}/pnf/{{clip}}.json",
+        wav=f"{R}/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.wav",
+        timing=f"{TIMING}/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.json",
     wildcard_constraints:
-        iters=r"\d+",
+        setting=r"it\d+",
     params:
-        langevin=lambda w: langevin_args("spectrogram", f"it{w.iters}"),
+        langevin=lambda w: sampler_args("spectrogram", w.setting),
     conda:
         ENV
     log:
-        f"{LOGS}/restore/{{dataset}}/spectrogram/it{{iters}}/pnf/{{clip}}.log",
+        f"{LOGS}/restore/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.log",
     threads: threads("restore")
     resources:
         **res("restore"),

@@ -1,0 +1,105 @@
+# pnf: the experiments of "Parallel and Flexible Sampling from Autoregressive Models via
+# Langevin Dynamics" (Jayaram & Thickstun 2021) as one Snakemake DAG. Run from this folder:
+#
+#   snakemake                                        # the configured experiment (smoke), all cores
+#   snakemake --cores all results/tables             # the same, naming the target
+#   snakemake --cores all results/tables --configfile experiments/small.yaml
+#   snakemake -n --configfile experiments/paper.yaml # plan the paper run (no data needed)
+#   snakemake --workflow-profile profiles/slurm --configfile experiments/paper.yaml  # Slurm
+#
+# profiles/default (cores: all, rerun-incomplete) is picked up by itself. A run killed with
+# SIGKILL leaves Snakemake's lock behind; the next run removes it by itself (rules/runlock.smk)
+# while a second run on the same folder at the same time is still refused.
+# Rules live in workflow/rules/ and call the `pnf` CLI; see workflow/README.md.
+
+from snakemake.utils import min_version, validate
+
+min_version("8.0")
+
+if not workflow.overwrite_configfiles:
+
+    configfile: "experiments/smoke.yaml"
+
+
+# defaults filled in, unknown keys rejected
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/runlock.smk"
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/baselines.smk"
+include: "workflow/rules/restore.smk"
+include: "workflow/rules/images.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        "results/tables",
+
+
+# ---- The paper's experiments (PAPER.md §4): `snakemake superresolution` restores and
+# scores one of them; `results/tables` collects them all into tables, figures and the demo.
+
+
+rule superresolution:
+    """x4, x8, x16, x32 (piano, voice): PnF vs cubic spline and KEE."""
+    input:
+        scores_of("superres"),
+
+
+rule inpainting:
+    """Centred gaps of 100, 200, 400 ms (piano, voice): PnF vs zero, linear, spline fills."""
+    input:
+        scores_of("inpaint"),
+
+
+rule separation:
+    """Piano + voice mixtures, one linear prior per source: PnF vs Conv-TasNet and Demucs."""
+    input:
+        scores_of("separate"),
+
+
+rule spectrogram_generation:
+    """Mel-conditioned WaveNet: PnF at each iteration count vs cached ancestral sampling."""
+    input:
+        scores_of("spectrogram"),
+
+
+rule images:
+    """PixelCNN++ on the image set: 2x super-resolution, centre hole, two-image separation."""
+    input:
+        scores_of("images"),
+
+
+# ---- Stage targets (`snakemake restore_all`): the stages of dvc.yaml.
+
+
+rule data_all:
+    input:
+        DATA_TARGETS,
+
+
+rule train_all:
+    input:
+        TRAIN_TARGETS,
+
+
+rule restore_all:
+    input:
+        restored_targets(),
+
+
+rule evaluate_all:
+    input:
+        "results/metrics.csv",
+        "results/metrics.json",
+
+
+rule report_all:
+    input:
+        "results/tables",

@@ -28,22 +28,6 @@ COMMAND_MODULES = (
 )
 
 
-_GROUPS: dict[int, dict[str, argparse._SubParsersAction]] = {}
-
-
-def verb_group(sub: argparse._SubParsersAction, name: str, help: str) -> argparse._SubParsersAction:
-    """The sub-verbs of `pnf NAME` (e.g. `train`), shared by every module that adds to it.
-
-    >>> train = verb_group(sub, "train", "train a model")
-    >>> p = train.add_parser("baseline", help="...")
-    """
-    groups = _GROUPS.setdefault(id(sub), {})
-    if name not in groups:
-        parser = sub.add_parser(name, help=help, description=help)
-        groups[name] = parser.add_subparsers(dest=f"{name}_what", metavar="WHAT", required=True)
-    return groups[name]
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pnf",

@@ -1,14 +1,14 @@
-"""One training loop for every model: device choice, Adam + step-halving LR, EMA,
-atomic self-describing checkpoints, exact resume, NaN guard and a progress bar.
+"""One training loop for every model: Adam + step-halving LR, EMA, periodic checkpoints
+(pnf.checkpoints), exact resume, NaN guard and a progress bar.
 
-    >>> from pnf.training import TrainConfig, train, load_model
+    >>> from pnf.training import TrainConfig, train
     >>> model = train(model, loss_fn, batch_fn, TrainConfig(steps=100), "ckpt.pt", kind="kee")
-    >>> model = load_model("ckpt.pt", kinds=("kee",))   # rebuilt from the stored config
+    >>> model = pnf.checkpoints.load_model("ckpt.pt", kinds=("kee",))
 
 `batch_fn(step, generator)` and `loss_fn(model, batch, generator)` get a generator
 seeded from (seed, step), so the data and noise seen at a step do not depend on when the
 run was interrupted: a killed-then-resumed run ends with bit-identical weights.
-Models register themselves with `@register_model(kind)` and expose `.config` (a
+Models have a `kind` registered in `pnf.checkpoints.KINDS` and expose `.config` (a
 dataclass) so that a checkpoint alone rebuilds them.
 """
 
@@ -23,23 +23,10 @@ from pathlib import Path
 
 import torch
 
-from pnf.atomic import atomic_path
+from pnf.checkpoints import read_checkpoint, save_checkpoint
+from pnf.config import from_dict
 from pnf.progress import progress
-
-MODELS: dict[str, type] = {}
-
-
-class CheckpointError(ValueError):
-    """A missing, unreadable or wrong-kind checkpoint (one-line message)."""
-
-
-def register_model(kind: str):
-    """Class decorator: make `kind` rebuildable from a checkpoint."""
-    def wrap(cls):
-        MODELS[kind] = cls
-        cls.kind = kind
-        return cls
-    return wrap
+from pnf.runtime import pick_device
 
 
 @dataclass
@@ -58,84 +45,10 @@ class TrainConfig:
     def from_dict(cls, d: dict | None) -> TrainConfig:
         return from_dict(cls, d or {}, "training")
 
-
-def from_dict(cls, d: dict, where: str):
-    """Build dataclass `cls` from `d`, naming any unknown key (typo) in a one-line error."""
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(d) - names)
-    if unknown:
-        raise ValueError(f"unknown key(s) {unknown} in '{where}'; valid keys: {sorted(names)}")
-    return cls(**d)
-
-
-def pick_device(device: str = "auto") -> torch.device:
-    """CUDA when present (or asked for), else CPU."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
 def step_generator(seed: int, step: int, device: torch.device) -> torch.Generator:
     g = torch.Generator(device=device)
     g.manual_seed(seed * 1_000_003 + step)
     return g
-
-
-# ---------------------------------------------------------------- checkpoints
-
-
-def save_checkpoint(path: str | Path, payload: dict) -> None:
-    """torch.save to a temporary file in the same folder, then rename (atomic)."""
-    with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
-
-
-def read_checkpoint(path: str | Path, kinds: tuple[str, ...] | None = None) -> dict:
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: no such checkpoint; train one with `pnf train`")
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as err:  # noqa: BLE001 - any unpickling failure means a bad file
-        raise CheckpointError(f"{path}: not a pnf checkpoint ({type(err).__name__}); "
-                              "retrain it or check the path") from None
-    if not isinstance(ckpt, dict) or "kind" not in ckpt:
-        raise CheckpointError(f"{path}: not a pnf checkpoint; retrain it or check the path")
-    if kinds and ckpt["kind"] not in kinds:
-        raise CheckpointError(f"{path}: a '{ckpt['kind']}' checkpoint, but this needs one of "
-                              f"{list(kinds)}; pass the right --prior/--model file")
-    return ckpt
-
-
-def build_model(kind: str, config: dict) -> torch.nn.Module:
-    cls = MODELS[kind]
-    return cls(from_dict(cls.Config, config, kind))
-
-
-def load_model(path: str | Path, kinds: tuple[str, ...] | None = None,
-               device: str | torch.device = "cpu", ema: bool = True) -> torch.nn.Module:
-    """Rebuild a registered model from its checkpoint (EMA weights by default)."""
-    ckpt = read_checkpoint(path, kinds)
-    _import_model_modules()
-    model = build_model(ckpt["kind"], ckpt["config"])
-    state = ckpt["ema"] if ema and ckpt.get("ema") is not None else ckpt["model"]
-    model.load_state_dict(state)
-    return model.to(device).eval()
-
-
-def _import_model_modules() -> None:
-    """Import the modules whose classes register themselves (lazy: avoids cycles)."""
-    import importlib
-
-    for name in ("pnf.priors.wavenet", "pnf.priors.pixelcnn", "pnf.baselines"):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:
-                raise
-
-
-# ---------------------------------------------------------------- the loop
 
 
 def reset_parameters(model: torch.nn.Module, seed: int) -> None:

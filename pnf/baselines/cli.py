@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pnf.cli import verb_group
 from pnf.config import read_yaml
+from pnf.verbs import verb_group
 
 CONFIG_KEYS = ("model", "training", "crop")
 

@@ -19,7 +19,5 @@ def register_task(cls: type) -> type:
 
 
 def restore_tasks() -> dict[str, type]:
-    """Every registered restore task (the built-in ones are registered on import)."""
-    import pnf.tasks  # noqa: F401  (registers the built-in tasks)
-
+    """Every registered restore task (importing pnf.tasks registers the built-in ones)."""
     return RESTORE_TASKS

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "pnf.commands.sample",
     "pnf.commands.bench",
     "pnf.commands.evaluate",
+    "pnf.commands.describe",
     "pnf.datasets.cli",
     "pnf.baselines.cli",
     "pnf.report.cli",

@@ -1,7 +1,7 @@
 """Architecture rules of pnf/ (issue 12), checked with `ast` alone:
 
 - the import graph of pnf/ (every import statement, module level or inside a function)
-  has no cycle;
+  has no cycle, and no module imports pnf.cli back (it loads the command modules by name);
 - no module is over 250 lines, no function over 50 lines;
 - pnf/commands/restore.py never branches on a task name (tasks come from the registry).
 """
@@ -74,6 +74,12 @@ def test_the_import_graph_has_no_cycle():
     assert len(graph) > 50 and graph["pnf.cli"] >= {"pnf.allocator"}
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_nothing_imports_the_cli_back():
+    """pnf.cli loads the command modules by name; they must not import it (a hidden cycle)."""
+    users = sorted(name for name, deps in import_graph().items() if "pnf.cli" in deps)
+    assert not users, f"{users} import pnf.cli; put shared helpers in a small module"
 
 
 def test_the_cycle_finder_finds_cycles():

@@ -112,3 +112,13 @@ def test_registry_covers_every_model_kind(tmp_path):
     assert "KEE" in line and "step 0" in line and len(line.splitlines()) == 1
     with pytest.raises(CheckpointError, match="needs one of"):
         load_prior(path)
+
+
+def test_describe_verb(tmp_path, evil, capsys):
+    path = tmp_path / "kee.pt"
+    train(tiny_kee(), kee_loss, None, TrainConfig(steps=0, device="cpu"), path)
+    assert main(["describe", str(path)]) == 0
+    assert "KEE super-resolution baseline" in capsys.readouterr().out
+    assert main(["describe", str(path), str(evil[0])]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("pnf: error:") and not evil[1].exists()

@@ -11,9 +11,6 @@ import torch
 
 from pnf.langevin import Schedule, anneal
 from pnf.runtime import pick_device
-from pnf.tasks.audio_io import add_schedule_args, schedule_for
-
-__all__ = ["add_schedule_args", "run_sampler", "schedule_for"]
 
 
 def run_sampler(priors, task, schedule: Schedule, args):

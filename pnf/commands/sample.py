@@ -15,9 +15,10 @@ import torch
 from pnf.atomic import write_json
 from pnf.audio import mel_spectrogram, read_audio, write_audio
 from pnf.checkpoints import load_prior
-from pnf.commands.common import add_schedule_args, run_sampler, schedule_for
+from pnf.commands.common import run_sampler
 from pnf.priors.ancestral import ancestral_sample
 from pnf.tasks import SpectrogramGeneration, Unconditional
+from pnf.tasks.audio_io import add_schedule_args, schedule_for
 
 
 def register(sub) -> None:

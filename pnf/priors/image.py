@@ -50,7 +50,7 @@ class ImagePrior(NetworkPrior):
         if not nets:
             raise ValueError("a prior needs at least one network")
         if grid < 2:
-            raise ValueError(f"--grid must be >= 2, got {grid}")
+            raise ValueError(f"the density grid (--grid) must be >= 2 points, got {grid}")
         self.nets, self.levels, self.sigma_input = nets, list(levels), sigma_input
         self.grid = grid    # grid points of the smoothed density (64 is faster than 256)
         for net in nets:

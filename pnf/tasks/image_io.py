@@ -85,8 +85,6 @@ class ImageIO:
     def load_priors(args, task: type) -> list:
         if len(args.prior) != 1:
             raise ValueError(f"`restore {task.name}` needs exactly one --prior")
-        if args.grid < 2:
-            raise ValueError(f"--grid must be >= 2, got {args.grid}")
         return [load_prior(args.prior[0], grid=args.grid)] * task.shared_sources
 
     @staticmethod

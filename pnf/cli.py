@@ -21,24 +21,12 @@ COMMAND_MODULES = (
     "pnf.commands.sample",
     "pnf.commands.bench",
     "pnf.commands.evaluate",
+    "pnf.commands.describe",
     "pnf.datasets.cli",
     "pnf.baselines.cli",
     "pnf.report.cli",
     "pnf.commands.image",
 )
-
-
-def verb_group(sub: argparse._SubParsersAction, name: str, help: str) -> argparse._SubParsersAction:
-    """The sub-verbs of `pnf NAME` (e.g. `train`), shared by every module that adds to it.
-
-    >>> train = verb_group(sub, "train", "train a model")
-    >>> p = train.add_parser("baseline", help="...")
-    """
-    groups = vars(sub).setdefault("_pnf_groups", {})  # on the parser: main() may run twice
-    if name not in groups:
-        parser = sub.add_parser(name, help=help, description=help)
-        groups[name] = parser.add_subparsers(dest=f"{name}_what", metavar="WHAT", required=True)
-    return groups[name]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,15 +25,9 @@ import torch
 
 from pnf.priors.base import Prior
 from pnf.progress import progress as progress_bar
+from pnf.sigmas import AUDIO_SIGMAS, step_size
 
-# The paper's 24-level audio ladder in bin units (ratio ~1.6 at the ends, ~1.265 inside).
-AUDIO_SIGMAS = (175.9, 110.0, 68.7, 54.3, 42.9, 34.0, 26.8, 21.2, 16.8, 13.3, 10.5, 8.29,
-                6.55, 5.18, 4.1, 3.24, 2.56, 1.6, 1.0, 0.625, 0.39, 0.244, 0.15, 0.1)
-
-
-def image_sigmas(levels: int = 19, high: float = 1.0, low: float = 0.01) -> tuple:
-    """The image ladder: `levels` values geometric from `high` to `low`."""
-    return tuple(high * (low / high) ** (i / (levels - 1)) for i in range(levels))
+__all__ = ["AUDIO_SIGMAS", "Schedule", "anneal", "gradient"]
 
 
 @dataclass
@@ -51,7 +45,7 @@ class Schedule:
             raise ValueError("iterations must be >= 1 and delta > 0")
 
     def step_size(self, sigma: float) -> float:
-        return self.delta * sigma**2 / self.sigmas[-1] ** 2
+        return step_size(self.delta, sigma, self.sigmas)
 
     def steps_per_level(self, length: int) -> int:
         """Updates per level so that each sample gets `iterations` updates on average."""

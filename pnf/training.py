@@ -1,14 +1,14 @@
-"""One training loop for every model: device choice, Adam + step-halving LR, EMA,
-atomic self-describing checkpoints, exact resume, NaN guard and a progress bar.
+"""One training loop for every model: Adam + step-halving LR, EMA, periodic checkpoints
+(pnf.checkpoints), exact resume, NaN guard and a progress bar.
 
-    >>> from pnf.training import TrainConfig, train, load_model
+    >>> from pnf.training import TrainConfig, train
     >>> model = train(model, loss_fn, batch_fn, TrainConfig(steps=100), "ckpt.pt", kind="kee")
-    >>> model = load_model("ckpt.pt", kinds=("kee",))   # rebuilt from the stored config
+    >>> model = pnf.checkpoints.load_model("ckpt.pt", kinds=("kee",))
 
 `batch_fn(step, generator)` and `loss_fn(model, batch, generator)` get a generator
 seeded from (seed, step), so the data and noise seen at a step do not depend on when the
 run was interrupted: a killed-then-resumed run ends with bit-identical weights.
-Models register themselves with `@register_model(kind)` and expose `.config` (a
+Models have a `kind` registered in `pnf.checkpoints.KINDS` and expose `.config` (a
 dataclass) so that a checkpoint alone rebuilds them.
 """
 
@@ -23,24 +23,10 @@ from pathlib import Path
 
 import torch
 
-from pnf.atomic import atomic_path
+from pnf.checkpoints import read_checkpoint, save_checkpoint
 from pnf.config import from_dict
 from pnf.progress import progress
-
-MODELS: dict[str, type] = {}
-
-
-class CheckpointError(ValueError):
-    """A missing, unreadable or wrong-kind checkpoint (one-line message)."""
-
-
-def register_model(kind: str):
-    """Class decorator: make `kind` rebuildable from a checkpoint."""
-    def wrap(cls):
-        MODELS[kind] = cls
-        cls.kind = kind
-        return cls
-    return wrap
+from pnf.runtime import pick_device
 
 
 @dataclass
@@ -59,75 +45,10 @@ class TrainConfig:
     def from_dict(cls, d: dict | None) -> TrainConfig:
         return from_dict(cls, d or {}, "training")
 
-
-def pick_device(device: str = "auto") -> torch.device:
-    """CUDA when present (or asked for), else CPU."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
 def step_generator(seed: int, step: int, device: torch.device) -> torch.Generator:
     g = torch.Generator(device=device)
     g.manual_seed(seed * 1_000_003 + step)
     return g
-
-
-# ---------------------------------------------------------------- checkpoints
-
-
-def save_checkpoint(path: str | Path, payload: dict) -> None:
-    """torch.save to a temporary file in the same folder, then rename (atomic)."""
-    with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
-
-
-def read_checkpoint(path: str | Path, kinds: tuple[str, ...] | None = None) -> dict:
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"{path}: no such checkpoint; train one with `pnf train`")
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as err:  # noqa: BLE001 - any unpickling failure means a bad file
-        raise CheckpointError(f"{path}: not a pnf checkpoint ({type(err).__name__}); "
-                              "retrain it or check the path") from None
-    if not isinstance(ckpt, dict) or "kind" not in ckpt:
-        raise CheckpointError(f"{path}: not a pnf checkpoint; retrain it or check the path")
-    if kinds and ckpt["kind"] not in kinds:
-        raise CheckpointError(f"{path}: a '{ckpt['kind']}' checkpoint, but this needs one of "
-                              f"{list(kinds)}; pass the right --prior/--model file")
-    return ckpt
-
-
-def build_model(kind: str, config: dict) -> torch.nn.Module:
-    cls = MODELS[kind]
-    return cls(from_dict(cls.Config, config, kind))
-
-
-def load_model(path: str | Path, kinds: tuple[str, ...] | None = None,
-               device: str | torch.device = "cpu", ema: bool = True) -> torch.nn.Module:
-    """Rebuild a registered model from its checkpoint (EMA weights by default)."""
-    ckpt = read_checkpoint(path, kinds)
-    _import_model_modules()
-    model = build_model(ckpt["kind"], ckpt["config"])
-    state = ckpt["ema"] if ema and ckpt.get("ema") is not None else ckpt["model"]
-    model.load_state_dict(state)
-    return model.to(device).eval()
-
-
-def _import_model_modules() -> None:
-    """Import the modules whose classes register themselves (lazy: avoids cycles)."""
-    import importlib
-
-    for name in ("pnf.priors.wavenet", "pnf.priors.pixelcnn", "pnf.baselines"):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:
-                raise
-
-
-# ---------------------------------------------------------------- the loop
 
 
 def reset_parameters(model: torch.nn.Module, seed: int) -> None:
@@ -139,6 +60,63 @@ def reset_parameters(model: torch.nn.Module, seed: int) -> None:
                 module.reset_parameters()
 
 
+@dataclass
+class _State:
+    """Everything a checkpoint holds besides the config: restored on resume."""
+    model: torch.nn.Module
+    ema: torch.nn.Module | None
+    opt: torch.optim.Optimizer
+    sched: torch.optim.lr_scheduler.LRScheduler
+    step: int = 0
+    losses: list = dataclasses.field(default_factory=list)
+
+    def payload(self, kind: str, cfg: TrainConfig, extra: dict | None) -> dict:
+        return {"kind": kind, "config": dataclasses.asdict(self.model.config),
+                "model": self.model.state_dict(),
+                "ema": self.ema.state_dict() if self.ema else None,
+                "optim": self.opt.state_dict(), "sched": self.sched.state_dict(),
+                "step": self.step, "losses": self.losses, "train": dataclasses.asdict(cfg),
+                **(extra or {})}
+
+    def resume(self, out: Path, kind: str, steps: int) -> None:
+        """Load the state of an earlier (killed or finished) run from `out`."""
+        ckpt = read_checkpoint(out, (kind,))
+        self.model.load_state_dict(ckpt["model"])
+        if self.ema is not None and ckpt.get("ema") is not None:
+            self.ema.load_state_dict(ckpt["ema"])
+        self.opt.load_state_dict(ckpt["optim"])
+        self.sched.load_state_dict(ckpt["sched"])
+        self.step, self.losses = ckpt["step"], ckpt["losses"]
+        if self.step < steps:
+            print(f"pnf: resuming {out} at step {self.step}/{steps}", file=sys.stderr)
+
+
+def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    with torch.no_grad():
+        for pe, pm in zip(ema.parameters(), model.parameters(), strict=True):
+            pe.lerp_(pm, 1 - decay)
+        for be, bm in zip(ema.buffers(), model.buffers(), strict=True):
+            be.copy_(bm)
+
+
+def _start(model, cfg: TrainConfig, out: Path, kind: str, init_from) -> _State:
+    """A fresh state on the device (the same start in every process), or the saved one."""
+    device = pick_device(cfg.device)
+    reset_parameters(model, cfg.seed)  # the same start in every process (exact resume)
+    model = model.to(device)
+    if init_from is not None:
+        model.load_state_dict(init_from.state_dict())
+    ema = copy.deepcopy(model).eval() if cfg.ema > 0 else None
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=cfg.lr_halve_every, gamma=0.5)
+    state = _State(model, ema, opt, sched)
+    for stale in out.parent.glob(f".{out.name}.*.part"):  # left by a run killed mid-save
+        stale.unlink()
+    if out.exists():
+        state.resume(out, kind, cfg.steps)
+    return state
+
+
 def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, cfg: TrainConfig,
           out: str | Path, kind: str | None = None, extra: dict | None = None,
           desc: str = "train", init_from: torch.nn.Module | None = None) -> torch.nn.Module:
@@ -148,65 +126,33 @@ def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, cfg: Tr
     `extra` is stored in the checkpoint (e.g. σ levels); `init_from` seeds the weights of
     a fresh run (fine-tuning).
     """
-    kind = kind or model.kind
+    kind, out = kind or model.kind, Path(out)
+    st = _start(model, cfg, out, kind, init_from)
     device = pick_device(cfg.device)
-    reset_parameters(model, cfg.seed)  # the same start in every process (exact resume)
-    model = model.to(device)
-    if init_from is not None:
-        model.load_state_dict(init_from.state_dict())
-    ema = copy.deepcopy(model).eval() if cfg.ema > 0 else None
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=cfg.lr_halve_every, gamma=0.5)
-    step, losses = 0, []
-    out = Path(out)
-    for stale in out.parent.glob(f".{out.name}.*.part"):  # left by a run killed mid-save
-        stale.unlink()
-    if out.exists():
-        ckpt = read_checkpoint(out, (kind,))
-        model.load_state_dict(ckpt["model"])
-        if ema is not None and ckpt.get("ema") is not None:
-            ema.load_state_dict(ckpt["ema"])
-        opt.load_state_dict(ckpt["optim"])
-        sched.load_state_dict(ckpt["sched"])
-        step, losses = ckpt["step"], ckpt["losses"]
-        if step < cfg.steps:
-            print(f"pnf: resuming {out} at step {step}/{cfg.steps}", file=sys.stderr)
-
-    def payload():
-        return {"kind": kind, "config": dataclasses.asdict(model.config),
-                "model": model.state_dict(), "ema": ema.state_dict() if ema else None,
-                "optim": opt.state_dict(), "sched": sched.state_dict(), "step": step,
-                "losses": losses, "train": dataclasses.asdict(cfg), **(extra or {})}
-
-    bar = progress(total=cfg.steps, initial=step, desc=desc, unit="step")
-    model.train()
-    while step < cfg.steps:
-        gen = step_generator(cfg.seed, step, device)
-        torch.manual_seed(cfg.seed * 1_000_003 + step)  # dropout & co.: a function of the step
-        loss = loss_fn(model, batch_fn(step, gen), gen)
+    bar = progress(total=cfg.steps, initial=st.step, desc=desc, unit="step")
+    st.model.train()
+    while st.step < cfg.steps:
+        gen = step_generator(cfg.seed, st.step, device)
+        torch.manual_seed(cfg.seed * 1_000_003 + st.step)  # dropout & co.: a function of step
+        loss = loss_fn(st.model, batch_fn(st.step, gen), gen)
         if not torch.isfinite(loss):
-            raise RuntimeError(f"NaN/inf loss at step {step}; lower the learning rate "
+            raise RuntimeError(f"NaN/inf loss at step {st.step}; lower the learning rate "
                                "or check the training data")
-        opt.zero_grad(set_to_none=True)
+        st.opt.zero_grad(set_to_none=True)
         loss.backward()
         if cfg.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        opt.step()
-        sched.step()
-        if ema is not None:
-            decay = min(cfg.ema, (1 + step) / (10 + step))  # warm-up: short runs still move
-            with torch.no_grad():
-                for pe, pm in zip(ema.parameters(), model.parameters(), strict=True):
-                    pe.lerp_(pm, 1 - decay)
-                for be, bm in zip(ema.buffers(), model.buffers(), strict=True):
-                    be.copy_(bm)
-        step += 1
-        losses.append(float(loss.detach()))
+            torch.nn.utils.clip_grad_norm_(st.model.parameters(), cfg.grad_clip)
+        st.opt.step()
+        st.sched.step()
+        if st.ema is not None:   # warm-up: short runs still move
+            _ema_update(st.ema, st.model, min(cfg.ema, (1 + st.step) / (10 + st.step)))
+        st.step += 1
+        st.losses.append(float(loss.detach()))
         bar.update(1)
-        bar.set_postfix(loss=f"{losses[-1]:.4f}", refresh=False)
-        if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-            save_checkpoint(out, payload())
+        bar.set_postfix(loss=f"{st.losses[-1]:.4f}", refresh=False)
+        if st.step % cfg.checkpoint_every == 0 or st.step == cfg.steps:
+            save_checkpoint(out, st.payload(kind, cfg, extra))
     bar.close()
     if not out.exists():  # zero-step runs still leave a checkpoint
-        save_checkpoint(out, payload())
-    return (ema if ema is not None else model).eval()
+        save_checkpoint(out, st.payload(kind, cfg, extra))
+    return (st.ema if st.ema is not None else st.model).eval()

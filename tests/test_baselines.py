@@ -13,7 +13,8 @@ from pnf.baselines.demucs import Demucs
 from pnf.baselines.gapfill import fill_gaps, find_gaps
 from pnf.baselines.kee import KEE, pixel_shuffle_1d
 from pnf.baselines.spline import spline_upsample
-from pnf.training import TrainConfig, load_model, train
+from pnf.checkpoints import load_model
+from pnf.training import TrainConfig, train
 
 TINY = {"kee": KEE(KEE.Config(factor=4, filters=(8, 16), kernels=(9, 5))),
         "convtasnet": ConvTasNet(ConvTasNet.Config(N=16, L=8, B=8, Sc=8, H=16, X=3, R=2)),

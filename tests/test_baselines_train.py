@@ -10,9 +10,9 @@ import yaml
 
 from pnf.audio import RATE, write_audio
 from pnf.baselines.train import mixture_batches, si_sdr, superres_batches
+from pnf.checkpoints import read_checkpoint
 from pnf.cli import main
 from pnf.clips import load_clips
-from pnf.training import read_checkpoint
 
 MODELS = {"kee": {"factor": 8, "filters": [8, 16], "kernels": [9, 5]},
           "convtasnet": {"N": 16, "L": 8, "B": 8, "Sc": 8, "H": 16, "X": 3, "R": 1},

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import torch
 
-from pnf.priors.base import load_prior
+from pnf.checkpoints import load_prior
 from pnf.priors.image import (
     PIXELCNN_SIZES,
     ImagePrior,

@@ -9,9 +9,8 @@ import time
 import torch
 import yaml
 
+from pnf.checkpoints import load_prior, read_checkpoint
 from pnf.cli import main
-from pnf.priors.base import load_prior
-from pnf.training import read_checkpoint
 
 CONFIG = {"model": {"size": "tiny"}, "sigma_mode": "input", "sigmas": [0.5, 8.0],
           "crop": 1024,

@@ -16,7 +16,7 @@
 - "separate": observed is the mixture (T,); returns (2, T) [piano, voice]
   (convtasnet, demucs).
 Learned methods need `checkpoint` (trained with `pnf train baseline`). Importing this
-package registers the models "kee", "convtasnet" and "demucs" with `pnf.training`.
+package models "kee", "convtasnet" and "demucs" are kinds of `pnf.checkpoints.KINDS`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pnf.baselines.demucs import Demucs
 from pnf.baselines.gapfill import fill_gaps
 from pnf.baselines.kee import KEE
 from pnf.baselines.spline import check_factor, spline_upsample
-from pnf.training import load_model
+from pnf.checkpoints import load_model
 
 __all__ = ["METHODS", "apply", "KEE", "ConvTasNet", "Demucs", "fill_gaps", "spline_upsample"]
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pnf.cli import verb_group
 from pnf.config import check_value, read_yaml
+from pnf.verbs import verb_group
 
 CONFIG_KEYS = {"model": dict | None, "training": dict | None, "crop": int}  # key -> type
 

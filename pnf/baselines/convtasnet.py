@@ -22,8 +22,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pnf.training import register_model
-
 
 @dataclass
 class ConvTasNetConfig:
@@ -80,8 +78,8 @@ class ConvBlock(nn.Module):
         return x + self.res(h), self.skip(h)
 
 
-@register_model("convtasnet")
 class ConvTasNet(nn.Module):
+    kind = "convtasnet"   # its name in pnf.checkpoints.KINDS
     Config = ConvTasNetConfig
 
     def __init__(self, config: ConvTasNetConfig):

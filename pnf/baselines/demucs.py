@@ -23,8 +23,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pnf.training import register_model
-
 
 @dataclass
 class DemucsConfig:
@@ -43,8 +41,8 @@ class DemucsConfig:
                              "fix the model config")
 
 
-@register_model("demucs")
 class Demucs(nn.Module):
+    kind = "demucs"   # its name in pnf.checkpoints.KINDS
     Config = DemucsConfig
 
     def __init__(self, config: DemucsConfig):

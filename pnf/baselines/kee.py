@@ -23,8 +23,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pnf.training import register_model
-
 
 @dataclass
 class KEEConfig:
@@ -56,8 +54,8 @@ def _conv(c_in: int, c_out: int, k: int, stride: int = 1) -> nn.Conv1d:
     return nn.Conv1d(c_in, c_out, k, stride=stride, padding=k // 2)
 
 
-@register_model("kee")
 class KEE(nn.Module):
+    kind = "kee"   # its name in pnf.checkpoints.KINDS
     Config = KEEConfig
 
     def __init__(self, config: KEEConfig):

@@ -24,8 +24,10 @@ from pnf.baselines.convtasnet import ConvTasNet
 from pnf.baselines.demucs import Demucs
 from pnf.baselines.kee import KEE
 from pnf.baselines.spline import spline_upsample
+from pnf.checkpoints import read_checkpoint
 from pnf.clips import load_clips, mix, random_crops
-from pnf.training import TrainConfig, from_dict, read_checkpoint, train
+from pnf.config import from_dict
+from pnf.training import TrainConfig, train
 
 LEARNED = {"kee": KEE, "convtasnet": ConvTasNet, "demucs": Demucs}
 

@@ -21,8 +21,8 @@ from pnf.priors.ancestral import ancestral_sample
 from pnf.priors.base import NetworkPrior
 from pnf.priors.train import WAVENET_SIZES
 from pnf.priors.wavenet import WaveNet, WaveNetConfig
+from pnf.runtime import pick_device
 from pnf.tasks import Unconditional
-from pnf.training import pick_device
 
 
 def register(sub) -> None:

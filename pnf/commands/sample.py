@@ -14,10 +14,11 @@ import torch
 
 from pnf.atomic import write_json
 from pnf.audio import mel_spectrogram, read_audio, write_audio
-from pnf.commands.common import add_schedule_args, run_sampler
+from pnf.checkpoints import load_prior
+from pnf.commands.common import run_sampler
 from pnf.priors.ancestral import ancestral_sample
-from pnf.priors.base import load_prior
 from pnf.tasks import SpectrogramGeneration, Unconditional
+from pnf.tasks.audio_io import add_schedule_args, schedule_for
 
 
 def register(sub) -> None:
@@ -54,7 +55,7 @@ def run(args) -> int:
     if args.how == "pnf":
         task = (Unconditional(length, args.batch, prior.quantizer) if mel is None
                 else SpectrogramGeneration(mel, length, prior.quantizer))
-        x, _ = run_sampler([prior], task, args)
+        x, _ = run_sampler([prior], task, schedule_for(args, prior), args)
         waves = task.finish(x)
     else:
         sigma = min(prior.levels)

@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from pnf.cli import verb_group
 from pnf.config import read_yaml
+from pnf.verbs import verb_group
 
 
 def register(sub) -> None:

@@ -8,7 +8,8 @@ Every prior exposes `receptive_field` (samples of past context each term sees; N
 priors without a finite one) and `log_prob`. See `pnf.priors.base.Prior`.
 """
 
-from pnf.priors.base import Prior, load_prior
+from pnf.checkpoints import load_prior
+from pnf.priors.base import Prior
 from pnf.priors.gaussian import GaussianAR
 from pnf.priors.smoothing import smoothed_log_prob
 

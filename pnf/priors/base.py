@@ -1,25 +1,25 @@
 """The prior interface the sampler uses, and the smoothed-network prior behind it.
 
-    >>> prior = load_prior("prior.pt", device="cpu")
+    >>> prior = pnf.checkpoints.load_prior("prior.pt", device="cpu")
     >>> prior.log_prob_terms(x, sigma=1.6)        # (B, T) terms log p_σ(x_t | x_<t)
     >>> prior.log_prob(x, sigma=1.6)              # (B,)
 
-A prior file ("kind": "prior") packs one network per σ level (`sigma_mode: per_level`,
-the paper) or one σ-conditioned network (`sigma_mode: input`), with the config that
-rebuilds them. Networks map (B, T) noisy bins -> (B, 256, T) logits of the clean bin.
+A prior file ("kind": "prior", see pnf.checkpoints) packs one network per σ level
+(`sigma_mode: per_level`, the paper) or one σ-conditioned network (`sigma_mode: input`),
+with the config that rebuilds them. Networks map (B, T) noisy bins -> (B, 256, T) logits
+of the clean bin.
 """
 
 from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from pathlib import Path
 
 import torch
 
 from pnf.audio import Quantizer
 from pnf.priors.smoothing import smoothed_log_prob
-from pnf.training import build_model, read_checkpoint
+from pnf.sigmas import AUDIO_SIGMAS
 
 
 class Prior(ABC):
@@ -36,6 +36,10 @@ class Prior(ABC):
     def log_prob(self, x: torch.Tensor, sigma: float, cond=None) -> torch.Tensor:
         """Whole-signal log p_σ(x): (B,)."""
         return self.log_prob_terms(x, sigma, cond).flatten(1).sum(1)
+
+    def ladder(self) -> list[float]:
+        """The default σ ladder (high to low) to sample with: the paper's audio ladder."""
+        return AUDIO_SIGMAS
 
     def condition(self, raw, length: int):
         """Turn raw conditioning (e.g. a mel spectrogram) into per-sample features."""
@@ -66,6 +70,10 @@ class NetworkPrior(Prior):
                 key=lambda j: abs(math.log(self.levels[j]) - math.log(sigma)))
         return self.nets[i]
 
+    def ladder(self):
+        """Per-level nets: their own levels; a σ-conditioned net: the paper's ladder."""
+        return AUDIO_SIGMAS if self.sigma_input else sorted(self.levels, reverse=True)
+
     def log_prob_terms(self, x, sigma, cond=None):
         logits = self.net_for(sigma).logits_last(x, sigma, cond)   # (B, T, 256)
         return smoothed_log_prob(logits, x, sigma, dim=-1)          # (B, T)
@@ -80,33 +88,3 @@ class NetworkPrior(Prior):
     @property
     def config(self):
         return self.nets[0].config
-
-
-def pack_prior(nets: list[torch.nn.Module], levels: list[float], sigma_input: bool) -> dict:
-    """The checkpoint payload of a prior (stored with pnf.training.save_checkpoint)."""
-    import dataclasses
-
-    return {"kind": "prior", "model_kind": nets[0].kind,
-            "config": dataclasses.asdict(nets[0].config), "levels": list(levels),
-            "sigma_mode": "input" if sigma_input else "per_level",
-            "states": [net.state_dict() for net in nets]}
-
-
-def load_prior(path: str | Path, device="cpu") -> NetworkPrior:
-    """Rebuild a prior from its file; a wrong kind of file gives a one-line error."""
-    from pnf.training import _import_model_modules
-
-    ckpt = read_checkpoint(path, ("prior",))
-    _import_model_modules()
-    if ckpt["model_kind"] not in ("wavenet", "pixelcnn"):
-        raise ValueError(f"{path}: unknown prior model kind {ckpt['model_kind']!r}")
-    nets = []
-    for state in ckpt["states"]:
-        net = build_model(ckpt["model_kind"], ckpt["config"])
-        net.load_state_dict(state)
-        nets.append(net)
-    if ckpt["model_kind"] == "pixelcnn":
-        from pnf.priors.image import ImagePrior
-
-        return ImagePrior(nets, ckpt["levels"], ckpt["sigma_mode"] == "input").to(device)
-    return NetworkPrior(nets, ckpt["levels"], ckpt["sigma_mode"] == "input").to(device)

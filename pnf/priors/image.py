@@ -25,12 +25,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pnf.langevin import image_sigmas
-from pnf.priors.base import NetworkPrior, pack_prior
+from pnf.checkpoints import load_prior, pack_prior, save_checkpoint
+from pnf.config import from_dict
+from pnf.priors.base import NetworkPrior
 from pnf.priors.logistic import discretized_log_prob, smoothed_log_prob
 from pnf.priors.pixelcnn import PixelCNN, PixelCNNConfig
 from pnf.priors.train import fixed_sigma, log_uniform_sigma, sized_config
-from pnf.training import TrainConfig, from_dict, save_checkpoint, train
+from pnf.sigmas import image_sigmas
+from pnf.training import TrainConfig, train
 
 PIXELCNN_SIZES = {
     "tiny": dict(resnets=1, filters=16, mixtures=3, resolutions=2),
@@ -47,10 +49,16 @@ class ImagePrior(NetworkPrior):
     def __init__(self, nets, levels, sigma_input: bool, grid: int = 256):
         if not nets:
             raise ValueError("a prior needs at least one network")
+        if grid < 2:
+            raise ValueError(f"the density grid (--grid) must be >= 2 points, got {grid}")
         self.nets, self.levels, self.sigma_input = nets, list(levels), sigma_input
-        self.grid = grid
+        self.grid = grid    # grid points of the smoothed density (64 is faster than 256)
         for net in nets:
             net.eval().requires_grad_(False)
+
+    def ladder(self):
+        """The prior's own levels, high to low (σ-conditioned or per level)."""
+        return sorted(self.levels, reverse=True)
 
     def log_prob_terms(self, x, sigma, cond=None):
         """(B, 3, H, W): log p_σ(x̃_c,i,j | everything before it), chain-rule per channel."""
@@ -136,8 +144,6 @@ def bits_per_dim(net, images: torch.Tensor, sigma: float = 0.0, batch: int = 32,
 
 def train_image_prior(cfg: ImagePriorConfig, data: str | Path, out: str | Path) -> ImagePrior:
     """Train (or resume, or skip if finished) the image prior described by `cfg`."""
-    from pnf.priors.base import load_prior
-
     out = Path(out)
     if out.exists():
         print(f"pnf: {out} is already trained; delete it to retrain", file=sys.stderr)

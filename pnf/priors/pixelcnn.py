@@ -22,7 +22,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from pnf.priors.logistic import n_outputs
-from pnf.training import register_model
 
 
 @dataclass
@@ -102,8 +101,8 @@ class GatedResnet(nn.Module):
         return x + a_ * torch.sigmoid(b_)
 
 
-@register_model("pixelcnn")
 class PixelCNN(nn.Module):
+    kind = "pixelcnn"   # its name in pnf.checkpoints.KINDS
     Config = PixelCNNConfig
     SIGMA_DIM = 32
 

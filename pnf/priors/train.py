@@ -23,10 +23,11 @@ import torch
 import torch.nn.functional as F
 
 from pnf.audio import Quantizer, mel_spectrogram
+from pnf.checkpoints import load_prior, pack_prior, save_checkpoint
 from pnf.clips import load_clips, random_crops
-from pnf.priors.base import load_prior, pack_prior
+from pnf.config import from_dict
 from pnf.priors.wavenet import WaveNet, WaveNetConfig
-from pnf.training import TrainConfig, from_dict, save_checkpoint, train
+from pnf.training import TrainConfig, train
 
 # Named model sizes; an experiment may name one or spell out WaveNetConfig fields.
 WAVENET_SIZES = {

@@ -22,7 +22,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from pnf.priors.kernels import dilated_taps, gated_tanh
-from pnf.training import register_model
 
 
 @dataclass
@@ -63,8 +62,8 @@ class MelUpsampler(nn.Module):
         return mel
 
 
-@register_model("wavenet")
 class WaveNet(nn.Module):
+    kind = "wavenet"   # its name in pnf.checkpoints.KINDS
     Config = WaveNetConfig
 
     def __init__(self, config: WaveNetConfig):

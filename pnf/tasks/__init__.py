@@ -9,20 +9,16 @@ A task gives `n_sources`, `init(generator)`, a boolean `free` mask (updated entr
 `finish(x)` back to the data domain. A new task is one new class; the sampler is unchanged.
 """
 
-from pnf.tasks.audio import (
-    Inpainting,
-    Separation,
-    SpectrogramGeneration,
-    SuperResolution,
-    Unconditional,
-)
+from pnf.tasks.audio import Inpainting, SuperResolution
 from pnf.tasks.base import Task
+from pnf.tasks.generation import SpectrogramGeneration, Unconditional
 from pnf.tasks.image import (
     ImageInpainting,
     ImageSeparation,
     ImageSuperResolution,
     ImageUnconditional,
 )
+from pnf.tasks.separation import Separation
 
 TASKS = {"superres": SuperResolution, "inpaint": Inpainting, "separate": Separation,
          "spectrogram": SpectrogramGeneration, "unconditional": Unconditional}

@@ -2,17 +2,22 @@
 
     >>> SuperResolution(y, factor=4, quantizer=q)           # y = x[::4], (B, n) or (n,)
     >>> Inpainting(x, gaps=[(0.5, 0.7)], rate=22050, quantizer=q)
-    >>> Separation(m, quantizers=[q_lin, q_lin], c=15.0)     # m = s1 + s2
-    >>> SpectrogramGeneration(mel, length=N, quantizer=q)   # mel: (B, 80, frames)
-    >>> Unconditional(length=N, batch=4, quantizer=q)
+
+Separation: pnf.tasks.separation; spectrogram and unconditional generation:
+pnf.tasks.generation.
 """
 
 from __future__ import annotations
 
+import sys
+
+import numpy as np
 import torch
 
-from pnf.audio import N_BINS, Quantizer
+from pnf.audio import N_BINS, Quantizer, read_audio, resample
+from pnf.tasks.audio_io import AudioIO, Observed
 from pnf.tasks.base import Task, uniform_bins
+from pnf.tasks.registry import register_task
 
 TOP = N_BINS - 1.0
 
@@ -44,8 +49,12 @@ class HardConstraint(Task):
         return torch.where(self.observed, self.wave, out)
 
 
+@register_task
 class SuperResolution(HardConstraint):
     """y = x[::factor]: every factor-th sample is known; the rest start as noise."""
+
+    name, io, baselines = "superres", AudioIO, ("spline", "kee")
+    help = "fill in the samples between every FACTOR-th one (hard constraint)"
 
     def __init__(self, y, factor: int, quantizer: Quantizer):
         if int(factor) != factor or factor < 2:
@@ -58,9 +67,59 @@ class SuperResolution(HardConstraint):
         super().__init__(wave, observed, quantizer, fill="noise")
         self.factor = factor
 
+    @classmethod
+    def add_options(cls, p):
+        p.add_argument("--factor", type=int, required=True,
+                       help="upsampling factor K >= 2; an input at the prior's rate is "
+                            "decimated first (y = x[::K]), as in the paper")
 
+    @classmethod
+    def observe(cls, args, rate):
+        """The decimated signal at rate/K; an input at full rate keeps its own length."""
+        if args.factor < 2:
+            raise ValueError(f"--factor {args.factor}: super-resolution needs a factor >= 2")
+        x = read_audio(args.input, None)
+        import soundfile as sf
+        file_rate = sf.info(args.input).samplerate
+        if file_rate == rate:
+            print(f"pnf: input is at the prior's rate; decimating by {args.factor}",
+                  file=sys.stderr)
+            return Observed(x[:: args.factor], len(x))
+        low = rate / args.factor
+        if file_rate != low:
+            print(f"pnf: resampling input from {file_rate} Hz to {low:g} Hz", file=sys.stderr)
+            x = resample(x, file_rate, round(low))
+        return Observed(x, len(x) * args.factor)
+
+    @classmethod
+    def from_args(cls, args, obs, priors):
+        return cls(obs.signal, args.factor, priors[0].quantizer)
+
+    @classmethod
+    def baseline(cls, args, obs, rate):
+        from pnf import baselines
+        return baselines.apply(args.method, "superres", obs.signal, factor=args.factor,
+                               checkpoint=args.model)
+
+    @classmethod
+    def observation(cls, args, obs, rate):
+        return np.repeat(obs.signal, args.factor)       # each observed sample held K times
+
+
+def parse_gap(text: str) -> tuple[float, float]:
+    try:
+        start, end = (float(v) for v in text.split(":"))
+    except ValueError:
+        raise ValueError(f"--gap {text!r}: give START:END in seconds, e.g. 1.0:1.2") from None
+    return start, end
+
+
+@register_task
 class Inpainting(HardConstraint):
     """Gaps [(start_s, end_s), ...] are missing; they start as silence."""
+
+    name, io, baselines = "inpaint", AudioIO, ("zero", "linear", "spline")
+    help = "fill one or more gaps given in seconds (hard constraint)"
 
     def __init__(self, x, gaps, rate: int, quantizer: Quantizer):
         x = _batch(x)
@@ -76,65 +135,27 @@ class Inpainting(HardConstraint):
             observed[a:b] = False
         super().__init__(x, observed, quantizer, fill="silence")
 
+    @classmethod
+    def add_options(cls, p):
+        p.add_argument("--gap", action="append", required=True, metavar="START:END",
+                       help="missing span in seconds; repeat for several gaps")
 
-class Separation(Task):
-    """m = Σ_s s_s; soft Gaussian likelihood with γ = c / σ², linear quantization."""
+    @classmethod
+    def from_args(cls, args, obs, priors):
+        return cls(obs.signal, [parse_gap(g) for g in args.gap], priors[0].rate,
+                   priors[0].quantizer)
 
-    def __init__(self, mixture, quantizers: list[Quantizer], c: float = 15.0):
-        if any(q.kind != "linear" for q in quantizers):
-            raise ValueError("separation needs linearly quantized priors (mu-law breaks "
-                             "additivity); train them with model.quantization: linear")
-        self.mix = _batch(mixture)                                  # (B, N)
-        self.qs, self.c = quantizers, c
-        self.n_sources = len(quantizers)
-        self.free = torch.ones(1, 1, 1, dtype=torch.bool)
-        self.mix_centred = self.mix * quantizers[0].half            # bins about silence
+    @classmethod
+    def mask(cls, args, y, rate) -> np.ndarray:
+        """True where the signal is observed (outside every --gap); validates the gaps."""
+        return cls(y, [parse_gap(g) for g in args.gap], rate, None).observed[0].numpy()
 
-    def init(self, generator):
-        """s_1 = m, the other sources silence."""
-        dev = generator.device
-        x = torch.full((self.n_sources, *self.mix.shape), self.qs[0].silence, device=dev)
-        x[0] = self.qs[0].to_bins(self.mix).to(dev)
-        return x
+    @classmethod
+    def baseline(cls, args, obs, rate):
+        from pnf import baselines
+        mask = cls.mask(args, obs.signal, rate)
+        return baselines.apply(args.method, "inpaint", np.where(mask, obs.signal, 0), mask=mask)
 
-    def log_likelihood(self, x, sigma, span):
-        m = self.mix_centred[:, span[0]: span[1]].to(x.device)      # (B, L)
-        r = (x - self.qs[0].silence).sum(0) - m                     # (B, L)
-        return -0.5 * (self.c / sigma**2) * (r * r).sum(-1)        # (B,)
-
-    def finish(self, x):
-        """(S, B, N) source waveforms."""
-        return torch.stack([q.from_bins(s.detach().cpu()) for q, s in zip(self.qs, x,
-                                                                           strict=True)])
-
-
-class SpectrogramGeneration(Task):
-    """Generate audio from a mel spectrogram through a mel-conditioned prior."""
-
-    def __init__(self, mel: torch.Tensor, length: int, quantizer: Quantizer):
-        self.mel = mel if mel.dim() == 3 else mel[None]             # (B, M, F)
-        self.length, self.q = length, quantizer
-        self.free = torch.ones(1, 1, 1, dtype=torch.bool)
-
-    def init(self, generator):
-        return uniform_bins((1, self.mel.shape[0], self.length), generator)
-
-    def conditions(self):
-        return [self.mel]
-
-    def finish(self, x):
-        return self.q.from_bins(x[0].detach().cpu().clamp(0, TOP))
-
-
-class Unconditional(SpectrogramGeneration):
-    """Sample from the prior alone."""
-
-    def __init__(self, length: int, batch: int, quantizer: Quantizer):
-        self.length, self.batch, self.q = length, batch, quantizer
-        self.free = torch.ones(1, 1, 1, dtype=torch.bool)
-
-    def init(self, generator):
-        return uniform_bins((1, self.batch, self.length), generator)
-
-    def conditions(self):
-        return [None]
+    @classmethod
+    def observation(cls, args, obs, rate):
+        return np.where(cls.mask(args, obs.signal, rate), obs.signal, 0.0)   # gap silenced

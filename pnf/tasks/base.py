@@ -1,9 +1,20 @@
-"""The task interface and the hard-constraint mechanism shared by every task.
+"""The task interface: what the sampler needs, and what `pnf restore NAME` needs.
 
-    >>> task = HardConstraint(observed, free, init=lambda g: uniform_noise(shape, g))
+    >>> task = SuperResolution(y, factor=4, quantizer=q)     # the sampler's side
+    >>> SuperResolution.add_options(parser)                  # the CLI's side (classmethods)
+
+Sampler side (instances): `n_sources`, `init(generator)`, a boolean `free` mask,
+`log_likelihood(x, sigma, span)`, `conditions()`, `finish(x)`.
+Restore side (classmethods, read by pnf.commands.restore): `name`, `help`, `io` (how the
+input is read, outputs written and the schedule chosen: pnf.tasks.audio_io.AudioIO or
+pnf.tasks.image_io.ImageIO), `add_options(parser)`, `observe(args, rate)`,
+`from_args(args, obs, priors)`, `baseline(args, obs, rate)`, `outputs(args, obs, result)`
+and `observation(args, obs, rate)`. A new task is one class plus `register_task(cls)`.
 """
 
 from __future__ import annotations
+
+import argparse
 
 import torch
 
@@ -13,6 +24,14 @@ class Task:
 
     n_sources: int = 1
     free: torch.Tensor            # bool, broadcastable to the state (S, B, *shape)
+
+    name: str | None = None       # `pnf restore NAME`; None: not a restore task
+    help: str = ""
+    io: type | None = None        # reads the input, writes the outputs, picks the schedule
+    baselines: tuple[str, ...] = ()   # --method values besides pnf
+    eta: float = 0.05             # audio step rule default: η = eta·σ²
+    max_priors: int | None = 1    # --prior files accepted (None: any number)
+    shared_sources: int = 1       # sources that one --prior file is shared by
 
     def init(self, generator: torch.Generator) -> torch.Tensor:
         """The starting state (S, B, *shape); fixed entries hold their observed values."""
@@ -29,6 +48,37 @@ class Task:
     def finish(self, x: torch.Tensor):
         """Map the final state back to the data domain."""
         return x
+
+    # ------------------------------------------------------------ `pnf restore NAME`
+
+    @classmethod
+    def add_options(cls, parser: argparse.ArgumentParser) -> None:
+        """The task's own flags (e.g. --factor); the io class adds the common ones."""
+
+    @classmethod
+    def observe(cls, args, rate: int):
+        """What was observed, as the task reads it (default: the io class's reader)."""
+        return cls.io.read(args, rate)
+
+    @classmethod
+    def from_args(cls, args, obs, priors: list) -> Task:
+        """The task instance for the sampler."""
+        raise TypeError(f"{cls.__name__} must define from_args()")
+
+    @classmethod
+    def baseline(cls, args, obs, rate: int):
+        """The result of baseline --method (same form as the first item of finish())."""
+        raise ValueError(f"no baseline for {cls.name}; use --method pnf")
+
+    @classmethod
+    def outputs(cls, args, obs, result) -> dict:
+        """{output name or path: data} to write (the io class writes them)."""
+        return cls.io.single_output(args, result)
+
+    @classmethod
+    def observation(cls, args, obs, rate: int):
+        """What the method saw, in the output's form (for --save-input / input.npy)."""
+        return obs.signal
 
 
 def uniform_bins(shape, generator: torch.Generator, high: float = 255.0) -> torch.Tensor:

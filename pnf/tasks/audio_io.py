@@ -1,0 +1,112 @@
+"""How an audio restore task meets the CLI: flags, reading the input, schedule, writing.
+
+    pnf restore superres --prior piano.pt --input clip.wav --output up.wav --factor 4
+
+An audio task (pnf.tasks.audio) sets `io = AudioIO`; pnf.commands.restore calls these
+functions and never looks at the task's name. Signals are mono float arrays at `rate`.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pnf.atomic import write_json
+from pnf.audio import RATE, read_audio, write_audio
+from pnf.checkpoints import load_prior
+from pnf.langevin import Schedule
+from pnf.sigmas import audio_delta
+
+
+@dataclass
+class Observed:
+    signal: np.ndarray        # (n,) what the task observes, at its own rate
+    length: int               # samples of each output at the prior's rate
+
+
+def add_schedule_args(p, eta: float = 0.05) -> None:
+    """Schedule flags; without --delta the step is η = `eta`·σ² at every level (the paper's)."""
+    g = p.add_argument_group("Langevin schedule")
+    g.add_argument("--iterations", type=int, default=256,
+                   help="average updates per sample per noise level (T); default 256")
+    g.add_argument("--levels", type=float, nargs="+",
+                   help="σ ladder in bin units, high to low (default: the prior's own "
+                        "levels for a per-level prior, else the paper's 24 levels)")
+    g.add_argument("--delta", type=float,
+                   help=f"step size: η = δ·σ²/σ_L² (default δ = {eta}·σ_L², i.e. η = {eta}·σ² "
+                        "as in the paper, whatever the ladder)")
+    p.set_defaults(eta=eta)
+    g.add_argument("--window", type=int,
+                   help="update random windows of this many samples (padded with the "
+                        "receptive field) instead of the whole signal: bounds memory")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda")
+    g.add_argument("--batch", type=int, default=1, help="independent samples to draw")
+
+
+def schedule_for(args, prior) -> Schedule:
+    """The audio schedule: --levels or the prior's ladder; δ from --delta or the η rule."""
+    levels = args.levels if args.levels is not None else prior.ladder()
+    delta = args.delta if args.delta is not None else audio_delta(args.eta, levels)
+    return Schedule(sigmas=levels, delta=delta, iterations=args.iterations,
+                    window=args.window)
+
+
+class AudioIO:
+    """Audio files in, audio files out (WAV/FLAC/OGG of any rate in; WAV at the prior's rate)."""
+
+    @staticmethod
+    def add_arguments(p, task: type) -> None:
+        p.add_argument("--prior", action="append", default=[],
+                       help="prior file (.pt)" + ("; give one per source (one is shared)"
+                                                  if task.max_priors != 1 else ""))
+        p.add_argument("--input", required=True, help="audio file (WAV/FLAC/OGG, any rate)")
+        p.add_argument("--output", required=True, help="audio file to write")
+        p.add_argument("--method", default="pnf",
+                       help="pnf (default) or a baseline: " + (", ".join(task.baselines)
+                                                               or "none for this task"))
+        p.add_argument("--model", help="baseline checkpoint (kee, convtasnet, demucs)")
+        p.add_argument("--timing", help="write {'seconds': wall time} to this JSON file")
+        p.add_argument("--save-input", metavar="PATH",
+                       help="also write what the method saw, as listenable audio (decimated "
+                            "signal held, gap silenced, the mixture, the mel's source)")
+        task.add_options(p)
+        add_schedule_args(p, eta=task.eta)
+
+    @staticmethod
+    def load_priors(args, task: type) -> list:
+        """The --prior files; a single one is shared by `task.shared_sources` sources."""
+        if not args.prior or (task.max_priors and len(args.prior) > task.max_priors):
+            many = "one per source" if task.max_priors != 1 else "exactly one"
+            raise ValueError(f"`restore {task.name}` needs --prior ({many})")
+        priors = [load_prior(p) for p in args.prior]
+        return priors * task.shared_sources if len(priors) == 1 else priors
+
+    @staticmethod
+    def rate(priors) -> int:
+        return priors[0].rate if priors else RATE
+
+    schedule = staticmethod(schedule_for)
+
+    @staticmethod
+    def read(args, rate: int) -> Observed:
+        y = read_audio(args.input, rate)
+        return Observed(y, len(y))
+
+    @staticmethod
+    def single_output(args, result) -> dict:
+        return {Path(args.output): result}
+
+    @staticmethod
+    def write(args, task: type, obs: Observed, outputs: dict, rate: int, run: dict) -> None:
+        if args.save_input:
+            outputs[Path(args.save_input)] = task.observation(args, obs, rate)
+        for path, wave in outputs.items():
+            write_audio(path, wave[:obs.length], rate)   # superres: K·len(y) may pass the end
+        if args.timing:
+            write_json(args.timing, {"seconds": run["seconds"]})
+        print(f"pnf: {task.name} with {args.method} took {run['seconds']:.1f} s -> "
+              f"{', '.join(map(str, outputs))}", file=sys.stderr)

@@ -1,0 +1,115 @@
+"""Architecture rules of pnf/ (issue 12), checked with `ast` alone:
+
+- the import graph of pnf/ (every import statement, module level or inside a function)
+  has no cycle, and no module imports pnf.cli back (it loads the command modules by name);
+- no module is over 250 lines, no function over 50 lines;
+- pnf/commands/restore.py never branches on a task name (tasks come from the registry).
+"""
+
+import ast
+from pathlib import Path
+
+PNF = Path(__file__).resolve().parent.parent / "pnf"
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 250, 50
+TASK_NAMES = {"superres", "inpaint", "separate", "spectrogram", "unconditional",
+              "image-superres", "image-inpaint", "image-separate"}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PNF.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PNF.rglob("*.py"))}
+
+
+def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
+    """The pnf modules `name` imports (from X import Y counts X.Y when that is a module)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                found.add(sub if sub in known else base)
+    return {m for m in found if m in known and m != name}
+
+
+def import_graph() -> dict[str, set[str]]:
+    mods = modules()
+    return {name: imports_of(name, path, set(mods)) for name, path in mods.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle as [a, b, ..., a], or None (depth-first search with colours)."""
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        state[node] = "done"
+        stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_the_import_graph_has_no_cycle():
+    graph = import_graph()
+    assert len(graph) > 50 and graph["pnf.cli"] >= {"pnf.allocator"}
+    cycle = find_cycle(graph)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_nothing_imports_the_cli_back():
+    """pnf.cli loads the command modules by name; they must not import it (a hidden cycle)."""
+    users = sorted(name for name, deps in import_graph().items() if "pnf.cli" in deps)
+    assert not users, f"{users} import pnf.cli; put shared helpers in a small module"
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_modules_and_functions_are_short():
+    long = []
+    for name, path in modules().items():
+        text = path.read_text()
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            long.append(f"{name}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                n = node.end_lineno - node.lineno + 1
+                if n > MAX_FUNCTION_LINES:
+                    long.append(f"{name}.{node.name}: {n} lines")
+    assert not long, f"over {MAX_MODULE_LINES} lines/module or {MAX_FUNCTION_LINES}/function: " \
+                     f"{long}"
+
+
+def test_restore_never_branches_on_a_task_name():
+    tree = ast.parse((PNF / "commands" / "restore.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for side in (node.left, *node.comparators):
+                assert not (isinstance(side, ast.Constant) and side.value in TASK_NAMES), \
+                    f"restore.py line {node.lineno} compares with a task name"
+                assert not (isinstance(side, ast.Attribute) and side.attr == "task"), \
+                    f"restore.py line {node.lineno} branches on args.task"
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            assert node.value not in TASK_NAMES, f"restore.py line {node.lineno}: a task name"

@@ -122,20 +122,49 @@ def test_tables_in_the_paper_layout(results):
         for ext in ("csv", "md", "tex"):
             assert (out / f"{name}.{ext}").stat().st_size > 0
     md = (out / "superres.md").read_text()
-    assert "Experiment: unit-test; data: fake sines" in md
-    assert "| Method | ×4 · piano · SNR | ×4 · piano · LSD |" in md
-    rows = {line.split("|")[1].strip(): line for line in md.splitlines() if line.startswith("| ")}
-    assert list(rows)[1:] == ["Spline", "KEE", "PnF"]  # the paper's row order
-    assert rows["KEE"].count("—") == 2  # voice ×8 has no KEE: SNR and LSD cells are "—"
-    csv = pd.read_csv(out / "superres.csv", comment="#", header=[0, 1, 2], index_col=0)
-    assert re.fullmatch(r"-?\d+\.\d\d \[-?\d+\.\d\d, -?\d+\.\d\d\]", csv.iloc[0, 0])
-    sep = (out / "separation.md").read_text()
-    assert "piano · SI-SDR" in sep and "| Conv-TasNet |" in sep
-    spec = (out / "spectrogram.md").read_text()
-    assert "| Ancestral |" in spec and "| PnF (64 it.) |" in spec and "Time (s)" in spec
-    assert "\\times" in (out / "superres.tex").read_text()
-    pnf_snr = float(rows["PnF"].split("|")[2])  # noise 0.05 on a ~0.21 rms signal: ≈ 12.6 dB
+    assert max(len(line) for line in (out / "tables.md").read_text().splitlines()) <= 120
+    assert "Experiment: unit-test; data: fake sines" in md and "n = 2 test items" in md
+    piano, voice = md.split("Audio super-resolution, ")[1:]  # one table per dataset
+    assert piano.startswith("piano") and voice.startswith("voice")
+    lines = [line for line in piano.splitlines() if line.startswith("| ")]
+    assert [c.strip() for c in lines[0].split("|")[1:-1]] == ["Method", "×4", "×8"]
+    rows = {line.split("|")[1].strip(): line.split("|")[2:-1] for line in lines[1:]}
+    assert list(rows) == ["Spline", "KEE", "PnF"]  # the paper's row order
+    cell = r"(\*\*)?-?\d+\.\d ± \d+\.\d(\*\*)? / (\*\*)?\d+\.\d\d ± \d+\.\d\d(\*\*)?"
+    assert all(re.fullmatch(cell, c.strip()) for r in rows.values() for c in r), rows
+    assert all(c.count("**") == 4 for c in rows["PnF"])  # least noise: best SNR and LSD
+    assert not any("**" in c for c in rows["Spline"] + rows["KEE"])
+    assert "| KEE    |" in voice and voice.count("—") >= 1  # voice ×8 has no KEE
+    pnf_snr = float(rows["PnF"][0].split("±")[0].strip(" *"))  # noise 0.05, rms ~0.21: 12.6 dB
     assert 10 < pnf_snr < 15
+    sep = (out / "separation.md").read_text()
+    first = next(line for line in sep.splitlines() if line.startswith("| Method"))
+    header = [c.strip() for c in first.split("|")[1:-1]]
+    assert header == ["Method"] + [f"piano · {m}" for m in ("SI-SDR", "SDR", "SIR", "SAR")]
+    assert "| Conv-TasNet |" in sep and "voice · SAR" in sep
+    spec = (out / "spectrogram.md").read_text()
+    assert "| Ancestral " in spec and "| PnF (64 it.) " in spec and "Time (s)" in spec
+    tex = (out / "superres.tex").read_text()
+    assert "\\toprule" in tex and "\\textbf{" in tex and "$\\pm$" in tex and "\\times" in tex
+    csv = pd.read_csv(out / "superres.csv", comment="#", index_col=[0, 1])
+    assert csv.index.names == ["Dataset", "Method"] and list(csv.columns) == ["×4", "×8"]
+    assert csv.loc[("voice", "KEE"), "×8"] == "—" and "**" not in csv.to_string()
+
+
+def test_table_cells_are_mean_and_standard_error_with_the_best_in_bold():
+    from pnf.report.tables import SPECS, layout, render, summarise, to_markdown
+
+    recs = pd.DataFrame([dict(dataset="d", task="superres", setting="x4", method=m, item=i,
+                              snr=s, lsd=l) for m, i, s, l in [
+        ("pnf", "a", 10.0, 1.0), ("pnf", "b", 12.0, 1.5), ("spline", "a", 3.0, 0.5),
+        ("spline", "b", 5.0, 0.75)]])
+    frame = layout(summarise(recs), SPECS[0], "d")
+    cells = render(frame, SPECS[0], "md")
+    # mean 11, s.e. = sd / sqrt(n) = sqrt(2) / sqrt(2) = 1; LSD: spline's 0.625 is lower
+    assert cells.loc["PnF", "×4"] == "**11.0 ± 1.0** / 1.25 ± 0.25"
+    assert cells.loc["Spline", "×4"] == "4.0 ± 1.0 / **0.62 ± 0.12**"
+    narrow = to_markdown(pd.concat([cells] * 6, axis=1), "t", max_width=80)
+    assert max(map(len, narrow.splitlines())) <= 80 and narrow.count("| Method") == 3
 
 
 def test_tables_skip_absent_tasks(results, tmp_path, capsys):

@@ -207,12 +207,53 @@ def test_check_reports_missing_cells_and_regressions(results, tmp_path, capsys):
 def test_figures_are_written(results):
     out = results / "figures"
     assert main(["report", "figures", "--metrics", str(results / "metrics.csv"), "--restored",
-                 str(results / "restored"), "--out", str(out)]) == 0
+                 str(results / "restored"), "--out", str(out),
+                 "--walltime-seconds", "0.05", "0.1"]) == 0
     names = {p.name for p in out.glob("*.png")}
+    speed = pd.read_csv(out / "walltime.csv")
+    assert speed.seconds.tolist() == [0.05, 0.1] and (speed.update_s > 0).all()
+    assert np.allclose(speed.pnf_s, speed.update_s * 256 * 24)  # the fixed budget
     assert {"iterations.png", "walltime.png", "images.png", "spec-piano-superres-x4.png",
             "spec-mix-separate-2src.png", "spec-voice-inpaint-gap200.png"} <= names
     assert all((out / n).read_bytes()[:4] == b"\x89PNG" for n in names)
     assert not list(out.glob(".*"))  # no temporary files left behind
+
+
+def test_iteration_figure_plots_only_real_sweeps():
+    from pnf.report.figures import sweeps
+
+    rows = [("inpaint", "gap100", 2, 100, None), ("inpaint", "gap400", 3, 400, None),
+            ("superres", "x4", 2, None, 4), ("superres", "x8", 3, None, 8)]
+    rows += [("spectrogram", f"it{t}", t, None, None) for t in (1, 2, 4)]
+    recs = pd.DataFrame([dict(dataset=d, task=t, setting=s, method="pnf", item=i,
+                              iterations=it, gap_ms=g, factor=f, snr=1.0, lsd=1.0)
+                         for t, s, it, g, f in rows for d in ("piano", "voice")
+                         for i in ("c0", "c1")])
+    sub = sweeps(recs)
+    assert set(sub.task) == {"spectrogram"} and sub.panel.unique().tolist() == ["spectrogram"]
+    recs.loc[recs.setting == "x8", "factor"] = 4  # now ×4 at 2 and 3 iterations is a sweep
+    assert set(sweeps(recs).panel) == {"spectrogram", "superres · ×4"}
+
+
+def test_walltime_crossover_and_gpu_projection():
+    from pnf.report.flops import update_flops_per_sample, wavenet
+    from pnf.report.walltime import ASSUMPTIONS, crossover, gpu_projection
+
+    x = np.array([1.0, 2.0, 4.0, 8.0])
+    assert crossover(x, x, np.full(4, 3.0)) == pytest.approx(3.0)  # log-log interpolation
+    assert crossover(x, x, np.full(4, 9.0)) is None
+    net = wavenet("tiny")
+    flops = update_flops_per_sample(net)
+    cfg = net.config  # closed form: forward matmuls, doubled for the input gradient
+    R, G, S = cfg.residual_channels, cfg.gate_channels, cfg.skip_channels
+    forward = 2 * (cfg.layers * (2 * R * G + G // 2 * (R + S)) + S * S + S * cfg.classes)
+    assert flops == pytest.approx(2 * forward, rel=0.05)
+    samples = np.array([1e3, 1e9])
+    pnf, anc = gpu_projection(net, samples, 10, flops)
+    launch = ASSUMPTIONS["launch_s"] * (ASSUMPTIONS["kernels_per_layer"] * cfg.layers + 4)
+    assert pnf[0] == pytest.approx(10 * 3 * launch)  # short signal: kernel-launch floor
+    assert pnf[1] == pytest.approx(10 * flops * 1e9 / (ASSUMPTIONS["tflops"] * 1e12))
+    assert anc == pytest.approx(samples * launch)
 
 
 def test_spectrogram_panels_follow_the_project_page(results):

@@ -34,6 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--metrics", help="per-item metrics CSV")
     p.add_argument("--restored", help="restored-file tree")
     p.add_argument("--out", default="results/figures")
+    p.add_argument("--walltime", default="tiny", choices=["tiny", "small", "paper", "none"],
+                   help="WaveNet size whose wall time vs length is measured (none: skip)")
+    p.add_argument("--walltime-seconds", type=float, nargs="+", metavar="S",
+                   help="signal lengths in seconds (default 0.25 0.5 1 2 4 8 16)")
     p.set_defaults(func=_figures)
 
     p = what.add_parser("demo", help="static HTML demo page with audio players")
@@ -71,7 +75,10 @@ def _tables(args: argparse.Namespace) -> int:
 def _figures(args: argparse.Namespace) -> int:
     from pnf.report.figures import write_figures
 
-    written = write_figures(args.metrics, args.restored, args.out)
+    if args.walltime_seconds and min(args.walltime_seconds) <= 0:
+        raise ValueError("--walltime-seconds: give lengths above 0, e.g. 0.25 1 4")
+    size = None if args.walltime == "none" else args.walltime
+    written = write_figures(args.metrics, args.restored, args.out, size, args.walltime_seconds)
     print(f"pnf: wrote {len(written)} figures to {args.out}", file=sys.stderr)
     return 0
 

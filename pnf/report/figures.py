@@ -103,12 +103,13 @@ def _spec_db(x: np.ndarray) -> np.ndarray:
     return 10 * np.log10(power + 1e-10)
 
 
-def spectrogram_panels(files: pd.DataFrame, dataset: str, task: str,
-                       setting: str) -> list[tuple[str, Path]]:
-    """(title, file) per panel for the first item: truth, input (separation: mixture first),
-    PnF, then each baseline."""
+def spectrogram_panels(files: pd.DataFrame, dataset: str, task: str, setting: str,
+                       item: str | None = None) -> list[tuple[str, Path]]:
+    """(title, file) per panel for `item` (default: the first): truth, input (separation:
+    mixture first), PnF, then each baseline."""
     group = files[(files.dataset == dataset) & (files.task == task) & (files.setting == setting)]
     truths = group[group.method == "truth"]
+    truths = truths if item is None else truths[truths["item"] == item]
     if truths.empty:
         return []
     first = truths.iloc[0]
@@ -125,22 +126,44 @@ def spectrogram_panels(files: pd.DataFrame, dataset: str, task: str,
     return panels
 
 
+def _panel_rows(files: pd.DataFrame, dataset: str, task: str, setting: str) -> list:
+    """[(row label, panels)]: one row, or for separation one per source of the first clip."""
+    group = files[(files.dataset == dataset) & (files.task == task) & (files.setting == setting)
+                  & (files.method == "truth")]
+    if group.empty:
+        return []
+    items = group[group["clip"] == group["clip"].iloc[0]]["item"].tolist()
+    items = items if task == "separate" else items[:1]
+    return [(i, spectrogram_panels(files, dataset, task, setting, i)) for i in items]
+
+
 def fig_spectrogram(files: pd.DataFrame, dataset: str, task: str, setting: str,
                     out: Path) -> Path | None:
-    panels = spectrogram_panels(files, dataset, task, setting)
-    if not panels:
+    rows = [(label, panels) for label, panels in _panel_rows(files, dataset, task, setting)
+            if panels]
+    if not rows:
         return None
-    item = dict(panels)["Ground truth"].stem
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3), squeeze=False,
-                             sharey=True)
-    for ax, (title, path) in zip(axes[0], panels, strict=True):
-        spec = _spec_db(load_signal(path))
-        ax.imshow(spec, origin="lower", aspect="auto", cmap="magma", vmin=spec.max() - 80,
-                  extent=(0, spec.shape[1] * 256 / RATE, 0, RATE / 2000))
-        ax.set(title=title, xlabel="time (s)")
-        ax.grid(False)
-    axes[0][0].set_ylabel("frequency (kHz)")
-    fig.suptitle(f"{dataset} · {task} · {setting_label(setting)} · {item}", y=1.04)
+    ncols = max(len(p) for _, p in rows)
+    fig, axes = plt.subplots(len(rows), ncols, figsize=(3.2 * ncols, 3 * len(rows)),
+                             squeeze=False, sharex=True, sharey=True)
+    for r, (label, panels) in enumerate(rows):
+        for c in range(ncols):
+            ax = axes[r][c]
+            if c >= len(panels) or (r > 0 and panels[c][0] == "Mixture"):
+                ax.axis("off")  # the mixture is drawn once, in the first row
+                continue
+            title, path = panels[c]
+            spec = _spec_db(load_signal(path))
+            ax.imshow(spec, origin="lower", aspect="auto", cmap="magma", vmin=spec.max() - 80,
+                      extent=(0, spec.shape[1] * 256 / RATE, 0, RATE / 2000))
+            source = label.rpartition("-")[2]
+            ax.set(title=title if title == "Mixture" or len(rows) == 1 else f"{title} · {source}",
+                   xlabel="time (s)" if r == len(rows) - 1 else "")
+            ax.grid(False)
+        axes[r][0].set_ylabel("frequency (kHz)")
+    clip = rows[0][0] if len(rows) == 1 else rows[0][1][0][1].stem.rpartition("-")[0]
+    fig.suptitle(f"{dataset} · {task} · {setting_label(setting)} · {clip}", y=1.02)
+    fig.tight_layout()
     return save_figure(fig, out / f"spec-{dataset}-{task}-{setting}.png")
 
 

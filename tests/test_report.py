@@ -306,3 +306,35 @@ def test_demo_page_loads_every_player_and_image_in_headless_chromium(results, tm
     if os.environ.get("PNF_ARTIFACTS"):
         Path(os.environ["PNF_ARTIFACTS"]).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(os.environ["PNF_ARTIFACTS"]) / "demo-page.png")
+
+
+def test_plan_counts_the_paper_run_from_the_config(tmp_path, capsys):
+    import yaml
+
+    from pnf.report.flops import update_flops_per_sample, wavenet
+    from pnf.report.plan import plan, summary
+
+    root = Path(__file__).resolve().parents[1]
+    cfg = yaml.safe_load((root / "experiments" / "smoke.yaml").read_text())
+    jobs = plan(cfg).set_index("what")
+    per = update_flops_per_sample(wavenet("tiny", sigma_input=True))
+    # ×8 at 3 iterations over 3 levels, one 0.5 s clip: every update covers the whole clip
+    assert jobs.loc["superres piano 8", "flops"] == pytest.approx(3 * 3 * 0.5 * 22050 * per)
+    assert jobs.loc["separate", "flops_per_job"] == pytest.approx(2 * 3 * 2 * 0.5 * 22050 * per)
+    assert jobs.loc["baseline kee", "jobs"] == 2 * 4  # one KEE per dataset and factor
+    train = update_flops_per_sample(wavenet("tiny", sigma_input=True), train=True)
+    assert jobs.loc["prior piano-mulaw", "flops"] == pytest.approx(40 * 4 * 2048 * train)
+    one, two = summary(jobs, 1.0, 1), summary(jobs, 2.0, 1)
+    assert one["gpu_hours"] == pytest.approx(jobs.flops.sum() / 3.6e15)
+    assert two["gpu_hours"] == pytest.approx(one["gpu_hours"] / 2)
+    assert one["wall_hours"] == pytest.approx(one["gpu_hours"])  # one GPU: everything in turn
+    out = tmp_path / "plan.json"
+    assert main(["report", "plan", "--config", str(root / "experiments" / "smoke.yaml"),
+                 "--gpu-name", "X1", "--gpu-tflops", "50", "--gpus", "4", "--out",
+                 str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "on X1 at an assumed 50 TFLOP/s" in text and "wall time on 4 GPUs" in text
+    assert json.loads(out.read_text())["gpus"] == 4
+    assert main(["report", "plan", "--config", str(root / "experiments" / "smoke.yaml"),
+                 "--gpu-tflops", "0"]) == 2
+    assert capsys.readouterr().err.startswith("pnf: error: --gpu-tflops")

@@ -8,6 +8,7 @@
     pnf report check --metrics results/metrics.csv --expect expect.json \\
         --reference reference.json --tolerance snr=1,lsd=0.2
     pnf report reference --metrics results/metrics.csv --out reference.json
+    pnf report plan --config experiments/paper.yaml --gpu-name H100 --gpu-tflops 200 --gpus 8
 """
 
 from __future__ import annotations
@@ -57,6 +58,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tolerance", help="override tolerances: NUMBER or NAME=NUMBER,...")
     p.set_defaults(func=_check)
 
+    p = what.add_parser("plan", help="GPU-hours and wall time an experiment needs",
+                        description="Project an experiment's GPU cost from FLOPs counted per "
+                        "training step and per Langevin update (see pnf/report/plan.py).")
+    p.add_argument("--config", required=True, help="experiment YAML, e.g. experiments/paper.yaml")
+    p.add_argument("--gpu-tflops", type=float, required=True,
+                   help="assumed sustained TFLOP/s of one GPU on these matmuls")
+    p.add_argument("--gpu-name", default="the assumed GPU", help="shown in the output")
+    p.add_argument("--gpus", type=int, default=1, help="GPUs working in parallel (Slurm)")
+    p.add_argument("--out", help="also write the job table and totals as JSON here")
+    p.set_defaults(func=_plan)
+
     p = what.add_parser("reference", help="write a reference file from the current metrics")
     p.add_argument("--metrics", default="results/metrics.csv")
     p.add_argument("--out", required=True)
@@ -100,6 +112,33 @@ def _check(args: argparse.Namespace) -> int:
     for line in problems:
         print(line)
     return 1 if problems else 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import yaml
+
+    from pnf.report.plan import plan, summary, to_markdown
+
+    if args.gpu_tflops <= 0 or args.gpus < 1:
+        raise ValueError("--gpu-tflops must be above 0 and --gpus at least 1")
+    if not Path(args.config).is_file():
+        raise FileNotFoundError(f"{args.config}: no such experiment config; see experiments/")
+    cfg = yaml.safe_load(Path(args.config).read_text())
+    if not isinstance(cfg, dict) or not {"tasks", "priors", "sampler"} <= set(cfg):
+        raise ValueError(f"{args.config}: not an experiment config (needs tasks, priors, "
+                         "sampler)")
+    jobs = plan(cfg)
+    print(to_markdown(jobs, args.gpu_tflops, args.gpus, args.gpu_name,
+                      cfg.get("experiment", args.config)), end="")
+    if args.out:
+        from pnf.atomic import write_text_atomic
+
+        data = {"gpu": args.gpu_name, "tflops": args.gpu_tflops, "gpus": args.gpus,
+                **summary(jobs, args.gpu_tflops, args.gpus), "jobs": jobs.to_dict("records")}
+        write_text_atomic(args.out, json.dumps(data, indent=1) + "\n")
+    return 0
 
 
 def _reference(args: argparse.Namespace) -> int:

@@ -29,7 +29,7 @@ def wavenet(size: str = "tiny", **overrides) -> torch.nn.Module:
     return WaveNet(WaveNetConfig(**{**WAVENET_SIZES[size], **overrides})).eval()
 
 
-def pixelcnn(size: str = "tiny") -> torch.nn.Module:
+def pixelcnn(size: str = "tiny", **overrides) -> torch.nn.Module:
     """A random-init PixelCNN++ of a named size, in eval mode."""
     from pnf.priors.image import PIXELCNN_SIZES
     from pnf.priors.pixelcnn import PixelCNN, PixelCNNConfig
@@ -37,7 +37,7 @@ def pixelcnn(size: str = "tiny") -> torch.nn.Module:
     if size not in PIXELCNN_SIZES:
         raise ValueError(f"unknown PixelCNN++ size {size!r}; use one of {list(PIXELCNN_SIZES)}")
     torch.manual_seed(0)
-    return PixelCNN(PixelCNNConfig(**PIXELCNN_SIZES[size])).eval()
+    return PixelCNN(PixelCNNConfig(**{**PIXELCNN_SIZES[size], **overrides})).eval()
 
 
 def _count(step) -> float:
@@ -52,7 +52,12 @@ def audio_update(net: torch.nn.Module, x: torch.Tensor, train: bool = False) -> 
     x = x.detach().requires_grad_(not train)
     for p in net.parameters():
         p.requires_grad_(train)
-    net(x).logsumexp(1).sum().backward()  # logits (B, classes, T)
+    cfg = net.config
+    cond = None  # (B, M, T) upsampled mel when the net is mel-conditioned
+    if cfg.mel_channels:
+        cond = torch.zeros(x.shape[0], cfg.mel_channels, x.shape[1], device=x.device)
+    sigma = 1.0 if cfg.sigma_input else None
+    net(x, sigma, cond).logsumexp(1).sum().backward()  # logits (B, classes, T)
 
 
 def image_update(net: torch.nn.Module, x: torch.Tensor, train: bool = False) -> None:
@@ -60,7 +65,8 @@ def image_update(net: torch.nn.Module, x: torch.Tensor, train: bool = False) -> 
     x = x.detach().requires_grad_(not train)
     for p in net.parameters():
         p.requires_grad_(train)
-    net(x).square().mean().backward()
+    sigma = 0.1 if net.config.sigma_input else None
+    net(x, sigma).square().mean().backward()
 
 
 def update_flops_per_sample(net: torch.nn.Module, train: bool = False) -> float:
@@ -73,3 +79,21 @@ def image_flops_per_image(net: torch.nn.Module, side: int = 32, train: bool = Fa
     """FLOPs per (3, side, side) image of one Langevin update (or training step)."""
     x = torch.rand(1, 3, side, side) * 2 - 1  # (1, 3, H, W)
     return _count(lambda: image_update(net, x, train))
+
+
+def baseline_train_flops_per_sample(kind: str, config: dict) -> float:
+    """FLOPs per input sample of one training step of a baseline (kee, convtasnet, demucs):
+    forward on a (1, T) signal and the full backward."""
+    import pnf.baselines.convtasnet  # noqa: F401  (each registers its model kind)
+    import pnf.baselines.demucs  # noqa: F401
+    import pnf.baselines.kee  # noqa: F401
+    from pnf.training import build_model
+
+    net = build_model(kind, config).train()
+    x = torch.randn(1, COUNT_LENGTH * 4)  # (1, T): long enough for every baseline's stride
+
+    def step():
+        out = net(x)
+        out = out[0] if isinstance(out, tuple) else out
+        out.square().mean().backward()
+    return _count(step) / x.shape[1]

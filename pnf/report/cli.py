@@ -58,6 +58,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tolerance", help="override tolerances: NUMBER or NAME=NUMBER,...")
     p.set_defaults(func=_check)
 
+    _register_plan(what)
+
+    p = what.add_parser("reference", help="write a reference file from the current metrics")
+    p.add_argument("--metrics", default="results/metrics.csv")
+    p.add_argument("--out", required=True)
+    p.add_argument("--tolerance", help="tolerances to store: NUMBER or NAME=NUMBER,...")
+    p.set_defaults(func=_reference)
+
+
+def _register_plan(what: argparse._SubParsersAction) -> None:
     p = what.add_parser("plan", help="GPU-hours and wall time an experiment needs",
                         description="Project an experiment's GPU cost from FLOPs counted per "
                         "training step and per Langevin update (see pnf/report/plan.py).")
@@ -68,12 +78,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gpus", type=int, default=1, help="GPUs working in parallel (Slurm)")
     p.add_argument("--out", help="also write the job table and totals as JSON here")
     p.set_defaults(func=_plan)
-
-    p = what.add_parser("reference", help="write a reference file from the current metrics")
-    p.add_argument("--metrics", default="results/metrics.csv")
-    p.add_argument("--out", required=True)
-    p.add_argument("--tolerance", help="tolerances to store: NUMBER or NAME=NUMBER,...")
-    p.set_defaults(func=_reference)
 
 
 def _tables(args: argparse.Namespace) -> int:

@@ -278,16 +278,20 @@ def _chromium(*args: str, user_dir: Path) -> subprocess.CompletedProcess:
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
 def test_demo_page_loads_every_player_and_image_in_headless_chromium(results, tmp_path):
     out = results / "demo"
-    if not (results / "figures" / "images.png").exists():
+    if not (results / "figures" / "walltime.png").exists():
         main(["report", "figures", "--metrics", str(results / "metrics.csv"), "--restored",
-              str(results / "restored"), "--out", str(results / "figures")])
+              str(results / "restored"), "--out", str(results / "figures"),
+              "--walltime-seconds", "0.05", "0.1"])
     assert main(["report", "demo", "--restored", str(results / "restored"), "--figures",
                  str(results / "figures"), "--out", str(out)]) == 0
     page = (out / "index.html").read_text()
     assert "file:" not in page and "http" not in page and str(results) not in page
     assert 'src="media/mix/separate/2src/input/c000-mix.wav"' in page  # the mixture player
-    for section in ("spectrogram", "superres", "separate", "inpaint", "images"):
+    for section in ("results", "spectrogram", "superres", "separate", "inpaint", "images"):
         assert f'<section id="{section}">' in page
+    assert "Audio super-resolution, piano. Mean ± standard error over n = 2" in page
+    assert re.search(r"<td><b>\d+\.\d ± \d+\.\d</b> / <b>", page)  # PnF's best cell, bold
+    assert 'src="figures/walltime.png"' in page
     dom = _chromium("--dump-dom", (out / "index.html").as_uri(), user_dir=tmp_path / "u1").stdout
     audios = re.findall(r"<audio[^>]*>", dom)
     images = re.findall(r"<img[^>]*>", dom)
@@ -303,6 +307,13 @@ def test_demo_page_loads_every_player_and_image_in_headless_chromium(results, tm
     _chromium(f"--screenshot={shot}", "--window-size=1200,2400", (out / "index.html").as_uri(),
               user_dir=tmp_path / "u2")
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 20_000
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(shot).convert("RGB"))  # (H, W, 3)
+    assert pixels.shape[:2] == (2400, 1200)
+    colours, counts = np.unique(pixels.reshape(-1, 3), axis=0, return_counts=True)
+    assert len(colours) > 500  # text, tables, players and figures, not a blank page
+    assert counts.max() / counts.sum() < 0.95  # background is not all there is
     if os.environ.get("PNF_ARTIFACTS"):
         Path(os.environ["PNF_ARTIFACTS"]).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(os.environ["PNF_ARTIFACTS"]) / "demo-page.png")

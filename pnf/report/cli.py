@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 
@@ -47,6 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="results/demo")
     p.add_argument("--title", default="PnF: parallel and flexible sampling — demo")
     p.add_argument("--note", default="", help="a line under the title (experiment, data)")
+    p.add_argument("--metrics", help="per-item metrics CSV for the tables (default: "
+                   "metrics.csv beside the --restored folder, when there is one)")
     p.set_defaults(func=_demo)
 
     p = what.add_parser("check", help="fail (exit 1) on missing cells or regressed metrics",
@@ -102,7 +105,10 @@ def _figures(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from pnf.report.demo import write_demo
 
-    page = write_demo(args.restored, args.figures, args.out, title=args.title, note=args.note)
+    if args.metrics and not os.path.isfile(args.metrics):
+        raise FileNotFoundError(f"{args.metrics}: no metrics CSV; run `pnf evaluate collect`")
+    page = write_demo(args.restored, args.figures, args.out, title=args.title, note=args.note,
+                      metrics=args.metrics)
     print(f"pnf: demo page {page}", file=sys.stderr)
     return 0
 

@@ -34,8 +34,8 @@ from pnf.report.labels import (
     setting_label,
 )
 
-BOLD = {"md": "**{}**", "tex": r"\textbf{{{}}}", "csv": "{}"}
-PM = {"md": " ± ", "tex": r" $\pm$ ", "csv": " ± "}
+BOLD = {"md": "**{}**", "tex": r"\textbf{{{}}}", "csv": "{}", "html": "<b>{}</b>"}
+PM = {"md": " ± ", "tex": r" $\pm$ ", "csv": " ± ", "html": " ± "}
 
 
 @dataclass(frozen=True)
@@ -166,16 +166,34 @@ def render(frame: pd.DataFrame, spec: TableSpec, style: str) -> pd.DataFrame:
     return pd.DataFrame(data, index=frame.index, columns=columns)
 
 
-def caption(spec: TableSpec, summary: pd.DataFrame, dataset: str | None, experiment: str,
-            data_note: str) -> str:
+def html_tables(metrics: str | Path) -> list[tuple[str, pd.DataFrame]]:
+    """(caption, frame of HTML cells) per task and dataset, for the demo page."""
+    summary = summarise(read_records(metrics))
+    out = []
+    for spec in SPECS:
+        for dataset in sorted(summary[summary.task == spec.task].dataset.unique(),
+                              key=natural_key):
+            frame = layout(summary, spec, dataset)
+            if frame is not None:
+                text = f"{spec.title}, {dataset}. {_stats_note(spec, summary, dataset)}"
+                out.append((text, render(frame, spec, "html")))
+    return out
+
+
+def _stats_note(spec: TableSpec, summary: pd.DataFrame, dataset: str | None) -> str:
     sel = summary.task == spec.task
     n = summary[sel & (summary.dataset == dataset) if dataset else sel].n
     items = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
     spread = " ± standard error" if n.max() > 1 else " (one clip: no standard error)"
+    return (f"Mean{spread} over n = {items} test items; higher is better except LSD and "
+            f"time; best per column in bold; {MISSING} = no result.")
+
+
+def caption(spec: TableSpec, summary: pd.DataFrame, dataset: str | None, experiment: str,
+            data_note: str) -> str:
     where = dataset or "all datasets"
     return (f"{spec.title}, {where}. Experiment: {experiment}; data: {data_note}. "
-            f"Mean{spread} over n = {items} test items; higher is better except LSD and "
-            f"time; best per column in bold; {MISSING} = no result.")
+            + _stats_note(spec, summary, dataset))
 
 
 def write_tables(metrics: str | Path, out: str | Path, experiment: str,

@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm espeak-ng chromium chromium-driver
 EXPERIMENT ?= smoke
 
-.PHONY: all install system-packages test lint reproduce check-reproduction bench clean
+.PHONY: all install system-packages test test-gpu lint reproduce check-reproduction bench clean
 
 all: test
 
@@ -35,6 +35,11 @@ lint: install
 
 test: install lint
 	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -q
+
+# The CUDA path (tests/test_cuda.py): fails when no GPU is visible rather than skip everything.
+test-gpu: $(STAMP)
+	$(PY) -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 'no CUDA GPU visible to torch')"
+	$(VENV)/bin/pytest -q -m cuda -p no:cacheprovider
 
 # The experiment's DAG (Snakefile): tables, figures and the demo page under results/. A run
 # killed earlier leaves a stale lock that this command removes by itself (workflow/rules/runlock.smk).

@@ -122,20 +122,49 @@ def test_tables_in_the_paper_layout(results):
         for ext in ("csv", "md", "tex"):
             assert (out / f"{name}.{ext}").stat().st_size > 0
     md = (out / "superres.md").read_text()
-    assert "Experiment: unit-test; data: fake sines" in md
-    assert "| Method | ×4 · piano · SNR | ×4 · piano · LSD |" in md
-    rows = {line.split("|")[1].strip(): line for line in md.splitlines() if line.startswith("| ")}
-    assert list(rows)[1:] == ["Spline", "KEE", "PnF"]  # the paper's row order
-    assert rows["KEE"].count("—") == 2  # voice ×8 has no KEE: SNR and LSD cells are "—"
-    csv = pd.read_csv(out / "superres.csv", comment="#", header=[0, 1, 2], index_col=0)
-    assert re.fullmatch(r"-?\d+\.\d\d \[-?\d+\.\d\d, -?\d+\.\d\d\]", csv.iloc[0, 0])
-    sep = (out / "separation.md").read_text()
-    assert "piano · SI-SDR" in sep and "| Conv-TasNet |" in sep
-    spec = (out / "spectrogram.md").read_text()
-    assert "| Ancestral |" in spec and "| PnF (64 it.) |" in spec and "Time (s)" in spec
-    assert "\\times" in (out / "superres.tex").read_text()
-    pnf_snr = float(rows["PnF"].split("|")[2])  # noise 0.05 on a ~0.21 rms signal: ≈ 12.6 dB
+    assert max(len(line) for line in (out / "tables.md").read_text().splitlines()) <= 120
+    assert "Experiment: unit-test; data: fake sines" in md and "n = 2 test items" in md
+    piano, voice = md.split("Audio super-resolution, ")[1:]  # one table per dataset
+    assert piano.startswith("piano") and voice.startswith("voice")
+    lines = [line for line in piano.splitlines() if line.startswith("| ")]
+    assert [c.strip() for c in lines[0].split("|")[1:-1]] == ["Method", "×4", "×8"]
+    rows = {line.split("|")[1].strip(): line.split("|")[2:-1] for line in lines[1:]}
+    assert list(rows) == ["Spline", "KEE", "PnF"]  # the paper's row order
+    cell = r"(\*\*)?-?\d+\.\d ± \d+\.\d(\*\*)? / (\*\*)?\d+\.\d\d ± \d+\.\d\d(\*\*)?"
+    assert all(re.fullmatch(cell, c.strip()) for r in rows.values() for c in r), rows
+    assert all(c.count("**") == 4 for c in rows["PnF"])  # least noise: best SNR and LSD
+    assert not any("**" in c for c in rows["Spline"] + rows["KEE"])
+    assert "| KEE    |" in voice and voice.count("—") >= 1  # voice ×8 has no KEE
+    pnf_snr = float(rows["PnF"][0].split("±")[0].strip(" *"))  # noise 0.05, rms ~0.21: 12.6 dB
     assert 10 < pnf_snr < 15
+    sep = (out / "separation.md").read_text()
+    first = next(line for line in sep.splitlines() if line.startswith("| Method"))
+    header = [c.strip() for c in first.split("|")[1:-1]]
+    assert header == ["Method"] + [f"piano · {m}" for m in ("SI-SDR", "SDR", "SIR", "SAR")]
+    assert "| Conv-TasNet |" in sep and "voice · SAR" in sep
+    spec = (out / "spectrogram.md").read_text()
+    assert "| Ancestral " in spec and "| PnF (64 it.) " in spec and "Time (s)" in spec
+    tex = (out / "superres.tex").read_text()
+    assert "\\toprule" in tex and "\\textbf{" in tex and "$\\pm$" in tex and "\\times" in tex
+    csv = pd.read_csv(out / "superres.csv", comment="#", index_col=[0, 1])
+    assert csv.index.names == ["Dataset", "Method"] and list(csv.columns) == ["×4", "×8"]
+    assert csv.loc[("voice", "KEE"), "×8"] == "—" and "**" not in csv.to_string()
+
+
+def test_table_cells_are_mean_and_standard_error_with_the_best_in_bold():
+    from pnf.report.tables import SPECS, layout, render, summarise, to_markdown
+
+    recs = pd.DataFrame([dict(dataset="d", task="superres", setting="x4", method=m, item=i,
+                              snr=s, lsd=l) for m, i, s, l in [
+        ("pnf", "a", 10.0, 1.0), ("pnf", "b", 12.0, 1.5), ("spline", "a", 3.0, 0.5),
+        ("spline", "b", 5.0, 0.75)]])
+    frame = layout(summarise(recs), SPECS[0], "d")
+    cells = render(frame, SPECS[0], "md")
+    # mean 11, s.e. = sd / sqrt(n) = sqrt(2) / sqrt(2) = 1; LSD: spline's 0.625 is lower
+    assert cells.loc["PnF", "×4"] == "**11.0 ± 1.0** / 1.25 ± 0.25"
+    assert cells.loc["Spline", "×4"] == "4.0 ± 1.0 / **0.62 ± 0.12**"
+    narrow = to_markdown(pd.concat([cells] * 6, axis=1), "t", max_width=80)
+    assert max(map(len, narrow.splitlines())) <= 80 and narrow.count("| Method") == 3
 
 
 def test_tables_skip_absent_tasks(results, tmp_path, capsys):
@@ -178,12 +207,53 @@ def test_check_reports_missing_cells_and_regressions(results, tmp_path, capsys):
 def test_figures_are_written(results):
     out = results / "figures"
     assert main(["report", "figures", "--metrics", str(results / "metrics.csv"), "--restored",
-                 str(results / "restored"), "--out", str(out)]) == 0
+                 str(results / "restored"), "--out", str(out),
+                 "--walltime-seconds", "0.05", "0.1"]) == 0
     names = {p.name for p in out.glob("*.png")}
+    speed = pd.read_csv(out / "walltime.csv")
+    assert speed.seconds.tolist() == [0.05, 0.1] and (speed.update_s > 0).all()
+    assert np.allclose(speed.pnf_s, speed.update_s * 256 * 24)  # the fixed budget
     assert {"iterations.png", "walltime.png", "images.png", "spec-piano-superres-x4.png",
             "spec-mix-separate-2src.png", "spec-voice-inpaint-gap200.png"} <= names
     assert all((out / n).read_bytes()[:4] == b"\x89PNG" for n in names)
     assert not list(out.glob(".*"))  # no temporary files left behind
+
+
+def test_iteration_figure_plots_only_real_sweeps():
+    from pnf.report.figures import sweeps
+
+    rows = [("inpaint", "gap100", 2, 100, None), ("inpaint", "gap400", 3, 400, None),
+            ("superres", "x4", 2, None, 4), ("superres", "x8", 3, None, 8)]
+    rows += [("spectrogram", f"it{t}", t, None, None) for t in (1, 2, 4)]
+    recs = pd.DataFrame([dict(dataset=d, task=t, setting=s, method="pnf", item=i,
+                              iterations=it, gap_ms=g, factor=f, snr=1.0, lsd=1.0)
+                         for t, s, it, g, f in rows for d in ("piano", "voice")
+                         for i in ("c0", "c1")])
+    sub = sweeps(recs)
+    assert set(sub.task) == {"spectrogram"} and sub.panel.unique().tolist() == ["spectrogram"]
+    recs.loc[recs.setting == "x8", "factor"] = 4  # now ×4 at 2 and 3 iterations is a sweep
+    assert set(sweeps(recs).panel) == {"spectrogram", "superres · ×4"}
+
+
+def test_walltime_crossover_and_gpu_projection():
+    from pnf.report.flops import update_flops_per_sample, wavenet
+    from pnf.report.walltime import ASSUMPTIONS, crossover, gpu_projection
+
+    x = np.array([1.0, 2.0, 4.0, 8.0])
+    assert crossover(x, x, np.full(4, 3.0)) == pytest.approx(3.0)  # log-log interpolation
+    assert crossover(x, x, np.full(4, 9.0)) is None
+    net = wavenet("tiny")
+    flops = update_flops_per_sample(net)
+    cfg = net.config  # closed form: forward matmuls, doubled for the input gradient
+    R, G, S = cfg.residual_channels, cfg.gate_channels, cfg.skip_channels
+    forward = 2 * (cfg.layers * (2 * R * G + G // 2 * (R + S)) + S * S + S * cfg.classes)
+    assert flops == pytest.approx(2 * forward, rel=0.05)
+    samples = np.array([1e3, 1e9])
+    pnf, anc = gpu_projection(net, samples, 10, flops)
+    launch = ASSUMPTIONS["launch_s"] * (ASSUMPTIONS["kernels_per_layer"] * cfg.layers + 4)
+    assert pnf[0] == pytest.approx(10 * 3 * launch)  # short signal: kernel-launch floor
+    assert pnf[1] == pytest.approx(10 * flops * 1e9 / (ASSUMPTIONS["tflops"] * 1e12))
+    assert anc == pytest.approx(samples * launch)
 
 
 def test_spectrogram_panels_follow_the_project_page(results):
@@ -208,16 +278,20 @@ def _chromium(*args: str, user_dir: Path) -> subprocess.CompletedProcess:
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
 def test_demo_page_loads_every_player_and_image_in_headless_chromium(results, tmp_path):
     out = results / "demo"
-    if not (results / "figures" / "images.png").exists():
+    if not (results / "figures" / "walltime.png").exists():
         main(["report", "figures", "--metrics", str(results / "metrics.csv"), "--restored",
-              str(results / "restored"), "--out", str(results / "figures")])
+              str(results / "restored"), "--out", str(results / "figures"),
+              "--walltime-seconds", "0.05", "0.1"])
     assert main(["report", "demo", "--restored", str(results / "restored"), "--figures",
                  str(results / "figures"), "--out", str(out)]) == 0
     page = (out / "index.html").read_text()
     assert "file:" not in page and "http" not in page and str(results) not in page
     assert 'src="media/mix/separate/2src/input/c000-mix.wav"' in page  # the mixture player
-    for section in ("spectrogram", "superres", "separate", "inpaint", "images"):
+    for section in ("results", "spectrogram", "superres", "separate", "inpaint", "images"):
         assert f'<section id="{section}">' in page
+    assert "Audio super-resolution, piano. Mean ± standard error over n = 2" in page
+    assert re.search(r"<td><b>\d+\.\d ± \d+\.\d</b> / <b>", page)  # PnF's best cell, bold
+    assert 'src="figures/walltime.png"' in page
     dom = _chromium("--dump-dom", (out / "index.html").as_uri(), user_dir=tmp_path / "u1").stdout
     audios = re.findall(r"<audio[^>]*>", dom)
     images = re.findall(r"<img[^>]*>", dom)
@@ -233,6 +307,45 @@ def test_demo_page_loads_every_player_and_image_in_headless_chromium(results, tm
     _chromium(f"--screenshot={shot}", "--window-size=1200,2400", (out / "index.html").as_uri(),
               user_dir=tmp_path / "u2")
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 20_000
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(shot).convert("RGB"))  # (H, W, 3)
+    assert pixels.shape[:2] == (2400, 1200)
+    colours, counts = np.unique(pixels.reshape(-1, 3), axis=0, return_counts=True)
+    assert len(colours) > 500  # text, tables, players and figures, not a blank page
+    assert counts.max() / counts.sum() < 0.95  # background is not all there is
     if os.environ.get("PNF_ARTIFACTS"):
         Path(os.environ["PNF_ARTIFACTS"]).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(os.environ["PNF_ARTIFACTS"]) / "demo-page.png")
+
+
+def test_plan_counts_the_paper_run_from_the_config(tmp_path, capsys):
+    import yaml
+
+    from pnf.report.flops import update_flops_per_sample, wavenet
+    from pnf.report.plan import plan, summary
+
+    root = Path(__file__).resolve().parents[1]
+    cfg = yaml.safe_load((root / "experiments" / "smoke.yaml").read_text())
+    jobs = plan(cfg).set_index("what")
+    per = update_flops_per_sample(wavenet("tiny", sigma_input=True))
+    # ×8 at 3 iterations over 3 levels, one 0.5 s clip: every update covers the whole clip
+    assert jobs.loc["superres piano 8", "flops"] == pytest.approx(3 * 3 * 0.5 * 22050 * per)
+    assert jobs.loc["separate", "flops_per_job"] == pytest.approx(2 * 3 * 2 * 0.5 * 22050 * per)
+    assert jobs.loc["baseline kee", "jobs"] == 2 * 4  # one KEE per dataset and factor
+    train = update_flops_per_sample(wavenet("tiny", sigma_input=True), train=True)
+    assert jobs.loc["prior piano-mulaw", "flops"] == pytest.approx(40 * 4 * 2048 * train)
+    one, two = summary(jobs, 1.0, 1), summary(jobs, 2.0, 1)
+    assert one["gpu_hours"] == pytest.approx(jobs.flops.sum() / 3.6e15)
+    assert two["gpu_hours"] == pytest.approx(one["gpu_hours"] / 2)
+    assert one["wall_hours"] == pytest.approx(one["gpu_hours"])  # one GPU: everything in turn
+    out = tmp_path / "plan.json"
+    assert main(["report", "plan", "--config", str(root / "experiments" / "smoke.yaml"),
+                 "--gpu-name", "X1", "--gpu-tflops", "50", "--gpus", "4", "--out",
+                 str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "on X1 at an assumed 50 TFLOP/s" in text and "wall time on 4 GPUs" in text
+    assert json.loads(out.read_text())["gpus"] == 4
+    assert main(["report", "plan", "--config", str(root / "experiments" / "smoke.yaml"),
+                 "--gpu-tflops", "0"]) == 2
+    assert capsys.readouterr().err.startswith("pnf: error: --gpu-tflops")

@@ -8,12 +8,14 @@
     pnf report check --metrics results/metrics.csv --expect expect.json \\
         --reference reference.json --tolerance snr=1,lsd=0.2
     pnf report reference --metrics results/metrics.csv --out reference.json
+    pnf report plan --config experiments/paper.yaml --gpu-name H100 --gpu-tflops 200 --gpus 8
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 
@@ -34,6 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--metrics", help="per-item metrics CSV")
     p.add_argument("--restored", help="restored-file tree")
     p.add_argument("--out", default="results/figures")
+    p.add_argument("--walltime", default="tiny", choices=["tiny", "small", "paper", "none"],
+                   help="WaveNet size whose wall time vs length is measured (none: skip)")
+    p.add_argument("--walltime-seconds", type=float, nargs="+", metavar="S",
+                   help="signal lengths in seconds (default 0.25 0.5 1 2 4 8 16)")
     p.set_defaults(func=_figures)
 
     p = what.add_parser("demo", help="static HTML demo page with audio players")
@@ -42,6 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="results/demo")
     p.add_argument("--title", default="PnF: parallel and flexible sampling — demo")
     p.add_argument("--note", default="", help="a line under the title (experiment, data)")
+    p.add_argument("--metrics", help="per-item metrics CSV for the tables (default: "
+                   "metrics.csv beside the --restored folder, when there is one)")
     p.set_defaults(func=_demo)
 
     p = what.add_parser("check", help="fail (exit 1) on missing cells or regressed metrics",
@@ -53,11 +61,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tolerance", help="override tolerances: NUMBER or NAME=NUMBER,...")
     p.set_defaults(func=_check)
 
+    _register_plan(what)
+
     p = what.add_parser("reference", help="write a reference file from the current metrics")
     p.add_argument("--metrics", default="results/metrics.csv")
     p.add_argument("--out", required=True)
     p.add_argument("--tolerance", help="tolerances to store: NUMBER or NAME=NUMBER,...")
     p.set_defaults(func=_reference)
+
+
+def _register_plan(what: argparse._SubParsersAction) -> None:
+    p = what.add_parser("plan", help="GPU-hours and wall time an experiment needs",
+                        description="Project an experiment's GPU cost from FLOPs counted per "
+                        "training step and per Langevin update (see pnf/report/plan.py).")
+    p.add_argument("--config", required=True, help="experiment YAML, e.g. experiments/paper.yaml")
+    p.add_argument("--gpu-tflops", type=float, required=True,
+                   help="assumed sustained TFLOP/s of one GPU on these matmuls")
+    p.add_argument("--gpu-name", default="the assumed GPU", help="shown in the output")
+    p.add_argument("--gpus", type=int, default=1, help="GPUs working in parallel (Slurm)")
+    p.add_argument("--out", help="also write the job table and totals as JSON here")
+    p.set_defaults(func=_plan)
 
 
 def _tables(args: argparse.Namespace) -> int:
@@ -71,7 +94,10 @@ def _tables(args: argparse.Namespace) -> int:
 def _figures(args: argparse.Namespace) -> int:
     from pnf.report.figures import write_figures
 
-    written = write_figures(args.metrics, args.restored, args.out)
+    if args.walltime_seconds and min(args.walltime_seconds) <= 0:
+        raise ValueError("--walltime-seconds: give lengths above 0, e.g. 0.25 1 4")
+    size = None if args.walltime == "none" else args.walltime
+    written = write_figures(args.metrics, args.restored, args.out, size, args.walltime_seconds)
     print(f"pnf: wrote {len(written)} figures to {args.out}", file=sys.stderr)
     return 0
 
@@ -79,7 +105,10 @@ def _figures(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from pnf.report.demo import write_demo
 
-    page = write_demo(args.restored, args.figures, args.out, title=args.title, note=args.note)
+    if args.metrics and not os.path.isfile(args.metrics):
+        raise FileNotFoundError(f"{args.metrics}: no metrics CSV; run `pnf evaluate collect`")
+    page = write_demo(args.restored, args.figures, args.out, title=args.title, note=args.note,
+                      metrics=args.metrics)
     print(f"pnf: demo page {page}", file=sys.stderr)
     return 0
 
@@ -93,6 +122,33 @@ def _check(args: argparse.Namespace) -> int:
     for line in problems:
         print(line)
     return 1 if problems else 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import yaml
+
+    from pnf.report.plan import plan, summary, to_markdown
+
+    if args.gpu_tflops <= 0 or args.gpus < 1:
+        raise ValueError("--gpu-tflops must be above 0 and --gpus at least 1")
+    if not Path(args.config).is_file():
+        raise FileNotFoundError(f"{args.config}: no such experiment config; see experiments/")
+    cfg = yaml.safe_load(Path(args.config).read_text())
+    if not isinstance(cfg, dict) or not {"tasks", "priors", "sampler"} <= set(cfg):
+        raise ValueError(f"{args.config}: not an experiment config (needs tasks, priors, "
+                         "sampler)")
+    jobs = plan(cfg)
+    print(to_markdown(jobs, args.gpu_tflops, args.gpus, args.gpu_name,
+                      cfg.get("experiment", args.config)), end="")
+    if args.out:
+        from pnf.atomic import write_text_atomic
+
+        data = {"gpu": args.gpu_name, "tflops": args.gpu_tflops, "gpus": args.gpus,
+                **summary(jobs, args.gpu_tflops, args.gpus), "jobs": jobs.to_dict("records")}
+        write_text_atomic(args.out, json.dumps(data, indent=1) + "\n")
+    return 0
 
 
 def _reference(args: argparse.Namespace) -> int:

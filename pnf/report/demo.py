@@ -137,6 +137,19 @@ def _spectrogram_section(files: pd.DataFrame, media: _Media) -> str:
             rows))
         parts.append(f"<h3>{html.escape(dataset)}: varying the number of iterations</h3>"
                      + _grid([f"PnF ({setting_label(s)})" for s in settings], sweep))
+    return "".join(parts)
+
+
+def _results_section(metrics: Path | None, media: _Media) -> str:
+    """The paper-layout tables (when the metrics are there) and the summary figures."""
+    from pnf.report.tables import html_tables
+
+    parts = []
+    for text, table in (html_tables(metrics) if metrics is not None else []):
+        rows = [(label, row) for label, row in zip(table.index, table.values.tolist(),
+                                                   strict=True)]
+        parts.append(f'<p class="note">{html.escape(text)}</p>'
+                     + _grid([str(c) for c in table.columns], rows))
     parts.append(media.figure("iterations.png", "quality vs iterations"))
     parts.append(media.figure("walltime.png", "wall time vs signal length"))
     return "".join(parts)
@@ -191,9 +204,12 @@ def render_page(sections: list[tuple[str, str, str]], title: str, note: str) -> 
 
 def write_demo(restored: str | Path, figures: str | Path | None, out: str | Path,
                title: str = "PnF: parallel and flexible sampling — demo",
-               note: str = "") -> Path:
-    """Build out/index.html and its media; return the page's path."""
+               note: str = "", metrics: str | Path | None = None) -> Path:
+    """Build out/index.html and its media; return the page's path. `metrics` (default: a
+    metrics.csv beside the restored folder, if any) adds the tables."""
     restored, out = Path(restored), Path(out)
+    if metrics is None and (restored.parent / "metrics.csv").is_file():
+        metrics = restored.parent / "metrics.csv"
     files = scan_restored(restored)
     if files.empty:
         raise FileNotFoundError(f"{restored}: no restored files (*.wav, *.npy) found; run the "
@@ -201,7 +217,7 @@ def write_demo(restored: str | Path, figures: str | Path | None, out: str | Path
     media = _Media(restored, None if figures is None else Path(figures), out)
     is_image = files.path.map(lambda p: Path(p).suffix == ".npy")
     audio, images = files[~is_image], files[is_image]
-    sections = []
+    sections = [("results", "Results", _results_section(metrics and Path(metrics), media))]
     if not audio[audio.task == "spectrogram"].empty:
         sections.append(("spectrogram", TASK_LABELS["spectrogram"],
                          _spectrogram_section(audio[audio.task == "spectrogram"], media)))

@@ -3,9 +3,11 @@
     >>> from pnf.report.figures import write_figures
     >>> written = write_figures("results/metrics.csv", "results/restored", "results/figures")
 
-- iterations.png  quality vs Langevin iterations per task, 95% bootstrap bands, ancestral
-                  sampling as a dashed reference line;
-- walltime.png    PnF vs ancestral wall time against signal length;
+- iterations.png  quality vs Langevin iterations, one panel per real sweep (settings that
+                  differ only in the iteration count), one line per dataset, ± s.e. bands
+                  over clips, ancestral sampling as a dashed reference line;
+- walltime.png    PnF vs cached ancestral wall time against signal length, measured here
+                  and projected for a GPU (pnf.report.walltime; also walltime.csv);
 - spec-<dataset>-<task>-<setting>.png  spectrogram panels of one item: truth, input, PnF
                   and each baseline (separation: mixture, truth, PnF, baselines);
 - images.png      input / PnF / ground truth for each image task.
@@ -34,6 +36,7 @@ from pnf.report.labels import (  # noqa: E402
     setting_label,
 )
 from pnf.report.restored import find, input_for, load_image, scan_restored  # noqa: E402
+from pnf.report.walltime import LENGTHS  # noqa: E402
 
 QUALITY_METRIC = {"spectrogram": "lsd", "images": "psnr"}  # others: SNR
 MAX_IMAGES = 6
@@ -49,41 +52,50 @@ def save_figure(fig, path: Path) -> Path:
     return path
 
 
-def fig_iterations(records: pd.DataFrame, out: Path) -> Path | None:
+def sweeps(records: pd.DataFrame) -> pd.DataFrame:
+    """PnF records that belong to a real iteration sweep, with a `panel` column: settings of
+    one task that differ only in the iteration count (factor, gap and source fixed), for
+    datasets that ran at least two counts."""
+    records = read_records(records)
     pnf = records[(records.method == "pnf") & records.iterations.notna()]
-    tasks = [t for t in pnf.task.unique() if pnf[pnf.task == t].iterations.nunique() > 1]
-    if not tasks:
+    fixed = ["task", "factor", "gap_ms", "source"]
+    pnf = pnf.assign(**{k: pnf[k].map(lambda v: "" if pd.isna(v) else f"{v:g}")
+                        for k in ("factor", "gap_ms")})
+    counts = pnf.groupby([*fixed, "dataset"]).iterations.transform("nunique")
+    sub = pnf[counts > 1]
+    label = [" · ".join([t] + [fmt.format(v) for fmt, v in (("×{}", f), ("{} ms gap", g),
+                                                            ("{}", s)) if v])
+             for t, f, g, s in zip(sub.task, sub.factor, sub.gap_ms, sub.source, strict=True)]
+    return sub.assign(panel=label)
+
+
+def fig_iterations(records: pd.DataFrame, out: Path) -> Path | None:
+    sub = sweeps(records)
+    panels = sorted(sub.panel.unique()) if not sub.empty else []
+    if not panels:
         return None
-    fig, axes = plt.subplots(1, len(tasks), figsize=(4.5 * len(tasks), 3.5), squeeze=False)
-    for ax, task in zip(axes[0], tasks, strict=True):
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.8 * len(panels), 3.6), squeeze=False)
+    for ax, panel in zip(axes[0], panels, strict=True):
+        part = sub[sub.panel == panel]
+        task = part.task.iloc[0]
         metric = QUALITY_METRIC.get(task, "snr")
-        sub = pnf[(pnf.task == task) & pnf[metric].notna()]
-        sns.lineplot(data=sub, x="iterations", y=metric, hue="dataset", marker="o",
-                     errorbar=("ci", 95), n_boot=1000, seed=0, ax=ax)
+        sns.lineplot(data=part[part[metric].notna()], x="iterations", y=metric, hue="dataset",
+                     marker="o", errorbar=("se", 1), ax=ax)
         anc = records[(records.task == task) & (records.method == "ancestral")]
         for i, (dataset, group) in enumerate(anc.groupby("dataset")):
             ax.axhline(group[metric].mean(), ls="--", color=f"C{i}", lw=1,
                        label=f"{dataset} ancestral")
+        ticks = sorted(part.iterations.unique())
         ax.set_xscale("log", base=2)
-        ax.set(title=f"{task}: {metric_label(metric)} vs iterations",
-               xlabel="iterations per noise level", ylabel=metric_label(metric))
+        ax.set_xticks(ticks, [f"{int(t)}" for t in ticks])
+        ax.minorticks_off()
+        n = part.groupby(["dataset", "iterations"]).size()
+        clips = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
+        ax.set(title=f"{panel}: {metric_label(metric)} vs iterations",
+               xlabel=f"iterations per noise level (band ± s.e. over n = {clips} clips)",
+               ylabel=metric_label(metric))
         ax.legend(fontsize=8)
     return save_figure(fig, out / "iterations.png")
-
-
-def fig_walltime(records: pd.DataFrame, out: Path) -> Path | None:
-    sub = records[records.method.isin(["pnf", "ancestral"]) & records.seconds.notna()
-                  & records.duration.notna()]
-    if sub.empty or sub.method.nunique() < 1:
-        return None
-    sub = sub.assign(label=[method_label(m) + (f" ({int(t)} it.)" if t == t else "")
-                            for m, t in zip(sub.method, sub.iterations, strict=True)])
-    fig, ax = plt.subplots(figsize=(5.5, 4))
-    sns.lineplot(data=sub, x="duration", y="seconds", hue="label", style="dataset",
-                 marker="o", errorbar=("ci", 95), n_boot=1000, seed=0, ax=ax)
-    ax.set(title="Wall time vs signal length", xlabel="signal length (s of audio)",
-           ylabel="wall time (s)")
-    return save_figure(fig, out / "walltime.png")
 
 
 def _spec_db(x: np.ndarray) -> np.ndarray:
@@ -91,12 +103,13 @@ def _spec_db(x: np.ndarray) -> np.ndarray:
     return 10 * np.log10(power + 1e-10)
 
 
-def spectrogram_panels(files: pd.DataFrame, dataset: str, task: str,
-                       setting: str) -> list[tuple[str, Path]]:
-    """(title, file) per panel for the first item: truth, input (separation: mixture first),
-    PnF, then each baseline."""
+def spectrogram_panels(files: pd.DataFrame, dataset: str, task: str, setting: str,
+                       item: str | None = None) -> list[tuple[str, Path]]:
+    """(title, file) per panel for `item` (default: the first): truth, input (separation:
+    mixture first), PnF, then each baseline."""
     group = files[(files.dataset == dataset) & (files.task == task) & (files.setting == setting)]
     truths = group[group.method == "truth"]
+    truths = truths if item is None else truths[truths["item"] == item]
     if truths.empty:
         return []
     first = truths.iloc[0]
@@ -113,22 +126,44 @@ def spectrogram_panels(files: pd.DataFrame, dataset: str, task: str,
     return panels
 
 
+def _panel_rows(files: pd.DataFrame, dataset: str, task: str, setting: str) -> list:
+    """[(row label, panels)]: one row, or for separation one per source of the first clip."""
+    group = files[(files.dataset == dataset) & (files.task == task) & (files.setting == setting)
+                  & (files.method == "truth")]
+    if group.empty:
+        return []
+    items = group[group["clip"] == group["clip"].iloc[0]]["item"].tolist()
+    items = items if task == "separate" else items[:1]
+    return [(i, spectrogram_panels(files, dataset, task, setting, i)) for i in items]
+
+
 def fig_spectrogram(files: pd.DataFrame, dataset: str, task: str, setting: str,
                     out: Path) -> Path | None:
-    panels = spectrogram_panels(files, dataset, task, setting)
-    if not panels:
+    rows = [(label, panels) for label, panels in _panel_rows(files, dataset, task, setting)
+            if panels]
+    if not rows:
         return None
-    item = dict(panels)["Ground truth"].stem
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3), squeeze=False,
-                             sharey=True)
-    for ax, (title, path) in zip(axes[0], panels, strict=True):
-        spec = _spec_db(load_signal(path))
-        ax.imshow(spec, origin="lower", aspect="auto", cmap="magma", vmin=spec.max() - 80,
-                  extent=(0, spec.shape[1] * 256 / RATE, 0, RATE / 2000))
-        ax.set(title=title, xlabel="time (s)")
-        ax.grid(False)
-    axes[0][0].set_ylabel("frequency (kHz)")
-    fig.suptitle(f"{dataset} · {task} · {setting_label(setting)} · {item}", y=1.04)
+    ncols = max(len(p) for _, p in rows)
+    fig, axes = plt.subplots(len(rows), ncols, figsize=(3.2 * ncols, 3 * len(rows)),
+                             squeeze=False, sharex=True, sharey=True)
+    for r, (label, panels) in enumerate(rows):
+        for c in range(ncols):
+            ax = axes[r][c]
+            if c >= len(panels) or (r > 0 and panels[c][0] == "Mixture"):
+                ax.axis("off")  # the mixture is drawn once, in the first row
+                continue
+            title, path = panels[c]
+            spec = _spec_db(load_signal(path))
+            ax.imshow(spec, origin="lower", aspect="auto", cmap="magma", vmin=spec.max() - 80,
+                      extent=(0, spec.shape[1] * 256 / RATE, 0, RATE / 2000))
+            source = label.rpartition("-")[2]
+            ax.set(title=title if title == "Mixture" or len(rows) == 1 else f"{title} · {source}",
+                   xlabel="time (s)" if r == len(rows) - 1 else "")
+            ax.grid(False)
+        axes[r][0].set_ylabel("frequency (kHz)")
+    clip = rows[0][0] if len(rows) == 1 else rows[0][1][0][1].stem.rpartition("-")[0]
+    fig.suptitle(f"{dataset} · {task} · {setting_label(setting)} · {clip}", y=1.02)
+    fig.tight_layout()
     return save_figure(fig, out / f"spec-{dataset}-{task}-{setting}.png")
 
 
@@ -161,19 +196,24 @@ def fig_images(files: pd.DataFrame, out: Path) -> Path | None:
     return save_figure(fig, out / "images.png")
 
 
-def write_figures(metrics: str | Path | None, restored: str | Path | None,
-                  out: str | Path) -> list[Path]:
-    """Every figure whose inputs exist; prints a line for each one skipped."""
+def write_figures(metrics: str | Path | None, restored: str | Path | None, out: str | Path,
+                  walltime: str | None = "tiny", walltime_seconds=None) -> list[Path]:
+    """Every figure whose inputs exist; prints a line for each one skipped. `walltime`: the
+    WaveNet size whose speed walltime.png measures (None: no such figure)."""
     out = Path(out)
     written = []
     sns.set_theme(style="whitegrid", context="notebook")
     if metrics is not None:
         records = read_records(metrics)
-        for name, make in (("iterations", fig_iterations), ("walltime", fig_walltime)):
-            path = make(records, out)
-            if path is None:
-                print(f"pnf: figure {name}: no scores for it, skipped", file=sys.stderr)
-            written += [path] if path else []
+        path = fig_iterations(records, out)
+        if path is None:
+            print("pnf: figure iterations: no PnF iteration sweep in the scores, skipped",
+                  file=sys.stderr)
+        written += [path] if path else []
+    if walltime:
+        from pnf.report.walltime import fig_walltime
+
+        written.append(fig_walltime(out, walltime, walltime_seconds or LENGTHS))
     if restored is not None:
         files = scan_restored(restored)
         audio = files[files.path.map(lambda p: Path(p).suffix != ".npy")]

@@ -1,13 +1,16 @@
-"""The paper's tables (CSV, Markdown, LaTeX) from the per-item metrics CSV.
+"""The paper's tables, one per task and dataset, as Markdown, CSV and LaTeX (booktabs).
 
     >>> from pnf.report.tables import write_tables
     >>> written = write_tables("results/metrics.csv", "results/tables", experiment="smoke",
     ...                        data_note="embedded piano, synthetic voice")
 
-Cells show the mean over items; the CSV adds the 95% bootstrap interval of the mean. A cell
-whose method and column both exist elsewhere in the table but that has no score is "—".
-Key fields that vary but are not part of a table's layout (say two datasets in separation)
-become extra, outer column levels, so no two results ever share a cell.
+Layout (rows = methods): super-resolution and inpainting have one column per factor or gap
+with `SNR / LSD` in each cell; separation has source × {SI-SDR, SDR, SIR, SAR}; spectrogram
+conditioning has LSD and time with one row per method and iteration count; images have PSNR
+per image task. A cell is mean ± standard error over the test clips (n in the caption; one
+clip: the mean alone); the best value per column and metric is bold; "—" = no result.
+All three formats render the same frame (`layout`); the Markdown is split into blocks of
+columns so that no line is wider than MAX_WIDTH characters.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pnf.atomic import write_text_atomic
-from pnf.metrics import aggregate, read_records
+from pnf.metrics import LOWER_IS_BETTER, read_records
+from pnf.report.formats import MISSING, to_latex, to_markdown
 from pnf.report.labels import (
     PSEUDO_METHODS,
     method_key,
@@ -29,7 +34,8 @@ from pnf.report.labels import (
     setting_label,
 )
 
-MISSING = "—"
+BOLD = {"md": "**{}**", "tex": r"\textbf{{{}}}", "csv": "{}", "html": "<b>{}</b>"}
+PM = {"md": " ± ", "tex": r" $\pm$ ", "csv": " ± ", "html": " ± "}
 
 
 @dataclass(frozen=True)
@@ -37,136 +43,185 @@ class TableSpec:
     name: str  # file stem
     title: str
     task: str
-    cols: tuple[str, ...]  # column levels, from: dataset, setting, source, metric
+    col: str | None  # the field that makes columns: setting, source or None
     metrics: tuple[str, ...]
-    rows: tuple[str, ...] = ("method",)  # row levels, from: method, setting
+    joined: bool = False  # all metrics in one cell ("SNR / LSD") instead of a column each
+    rows: tuple[str, ...] = ("method",)  # row fields: method, or method and setting
 
 
 SPECS = (
-    TableSpec("superres", "Audio super-resolution", "superres",
-              ("setting", "dataset", "metric"), ("snr", "lsd")),
-    TableSpec("separation", "Source separation (piano + voice)", "separate",
-              ("source", "metric"), ("sdr", "si_sdr", "sir", "sar")),
-    TableSpec("inpainting", "Audio inpainting", "inpaint",
-              ("setting", "dataset", "metric"), ("snr", "lsd")),
+    TableSpec("superres", "Audio super-resolution", "superres", "setting", ("snr", "lsd"),
+              joined=True),
+    TableSpec("separation", "Source separation", "separate", "source",
+              ("si_sdr", "sdr", "sir", "sar")),
+    TableSpec("inpainting", "Audio inpainting", "inpaint", "setting", ("snr", "lsd"),
+              joined=True),
     TableSpec("spectrogram", "Spectrogram-conditioned generation: PnF vs ancestral sampling",
-              "spectrogram", ("dataset", "metric"), ("lsd", "seconds"), ("method", "setting")),
-    TableSpec("images", "PixelCNN++ on images: PSNR (dB)", "images", ("setting", "metric"),
-              ("psnr",)),
+              "spectrogram", None, ("lsd", "seconds"), rows=("method", "setting")),
+    TableSpec("images", "PixelCNN++ on images: PSNR (dB)", "images", "setting", ("psnr",)),
 )
-_FIELDS = ("dataset", "setting", "source")
 
 
-def _label(field: str, value: str) -> str:
-    if field == "metric":
-        return metric_label(value)
-    return setting_label(value) if field == "setting" else (value or "all")
+@dataclass(frozen=True)
+class Cell:
+    mean: float
+    se: float  # nan when n < 2
+    n: int
+    best: bool = False
+
+    def text(self, metric: str, style: str = "md") -> str:
+        digits = 2 if metric in LOWER_IS_BETTER else 1
+        body = f"{self.mean:.{digits}f}"
+        if self.n > 1:
+            body += f"{PM[style]}{self.se:.{digits}f}"
+        return BOLD[style].format(body) if self.best else body
 
 
-def _sort_key(field: str, value: str, spec: TableSpec):
-    if field == "method":
-        return method_key(value)
-    if field == "metric":
-        return spec.metrics.index(value)
-    return natural_key(value)
+def summarise(records: pd.DataFrame) -> pd.DataFrame:
+    """Long table: dataset, task, setting, method, source, metric, mean, se, n."""
+    df = read_records(records)
+    metrics = [m for m in {s for spec in SPECS for s in spec.metrics} if m in df]
+    long = df.melt(id_vars=["dataset", "task", "setting", "method", "source"],
+                   value_vars=sorted(metrics), var_name="metric").dropna(subset=["value"])
+    grouped = long.groupby(["dataset", "task", "setting", "method", "source", "metric"]).value
+    out = grouped.agg(mean="mean", sd="std", n="count").reset_index()
+    out["se"] = out.sd / np.sqrt(out.n)
+    return out.drop(columns="sd")
 
 
-def table_cells(summary: pd.DataFrame, spec: TableSpec):
-    """(rows, cols, cells): sorted key tuples and {(row, col): summary row} for one table."""
-    df = summary[(summary.task == spec.task) & summary.metric.isin(spec.metrics)
-                 & ~summary.method.isin(PSEUDO_METHODS)]
-    if df.empty:
-        return [], [], {}, ()
-    if "setting" in spec.rows:  # one row per method and setting, but a lone setting is no row
-        single = df.groupby("method").setting.nunique() == 1
-        df = df.assign(setting=[("" if single[m] else s) for m, s in zip(df.method, df.setting,
-                                                                         strict=True)])
-    extra = tuple(f for f in _FIELDS if f not in spec.cols + spec.rows and df[f].nunique() > 1)
-    cols_fields = extra + spec.cols
-    cells = {}
-    for rec in df.to_dict("records"):
-        row = tuple(rec[f] for f in spec.rows)
-        col = tuple(rec[f] for f in cols_fields)
-        cells[(row, col)] = rec
-
-    def order(keys, fields):
-        return sorted(set(keys), key=lambda k: tuple(_sort_key(f, v, spec)
-                                                     for f, v in zip(fields, k, strict=True)))
-    rows = order([r for r, _ in cells], spec.rows)
-    cols = order([c for _, c in cells], cols_fields)
-    return rows, cols, cells, cols_fields
+def _row_key(spec: TableSpec, rec) -> tuple:
+    return tuple(rec[f] for f in spec.rows)
 
 
-def _row_label(spec: TableSpec, row: tuple) -> str:
+def _row_label(row: tuple) -> str:
     label = method_label(row[0])
     return f"{label} ({setting_label(row[1])})" if len(row) > 1 and row[1] else label
 
 
-def build_table(summary: pd.DataFrame, spec: TableSpec, with_ci: bool = False):
-    """A DataFrame of formatted cells in the paper's layout, or None when there is no input."""
-    rows, cols, cells, cols_fields = table_cells(summary, spec)
-    if not rows:
+def _mark_best(cells: dict, metrics) -> dict:
+    """Set best=True on the best mean of each (column, metric) over rows."""
+    for col in {c for _, c in cells}:
+        for i, metric in enumerate(metrics):
+            values = {r: v[i].mean for (r, c), v in cells.items() if c == col and v[i]}
+            if len(values) < 2:
+                continue
+            pick = min if metric in LOWER_IS_BETTER else max
+            top = pick(values.values())
+            for r, v in values.items():
+                if np.isclose(v, top):
+                    old = cells[(r, col)][i]
+                    cells[(r, col)][i] = Cell(old.mean, old.se, old.n, best=True)
+    return cells
+
+
+def layout(summary: pd.DataFrame, spec: TableSpec, dataset: str) -> pd.DataFrame | None:
+    """Rows = methods, columns = (column value, metric group); each cell a list of Cell (one
+    per metric of the group) or None. None when there is no score."""
+    df = summary[(summary.task == spec.task) & (summary.dataset == dataset)
+                 & summary.metric.isin(spec.metrics) & ~summary.method.isin(PSEUDO_METHODS)]
+    if df.empty:
         return None
-    columns = pd.MultiIndex.from_tuples(
-        [tuple(_label(f, v) for f, v in zip(cols_fields, c, strict=True)) for c in cols])
-    data = []
-    for row in rows:
-        line = []
-        for col in cols:
-            rec = cells.get((row, col))
-            if rec is None:
-                line.append(MISSING)
-            elif with_ci:
-                line.append(f"{rec['mean']:.2f} [{rec['ci_low']:.2f}, {rec['ci_high']:.2f}]")
-            else:
-                line.append(f"{rec['mean']:.2f}")
-        data.append(line)
-    index = pd.Index([_row_label(spec, r) for r in rows], name="Method")
-    return pd.DataFrame(data, index=index, columns=columns)
+    if "setting" in spec.rows:  # a method with one setting gets no setting in its row label
+        single = df.groupby("method").setting.nunique() == 1
+        df = df.assign(setting=np.where(single[df.method].to_numpy(), "", df.setting))
+    groups = [spec.metrics] if spec.joined else [(m,) for m in spec.metrics]
+    cells: dict = {}
+    for rec in df.to_dict("records"):
+        colval = rec[spec.col] if spec.col else ""
+        for group in groups:
+            if rec["metric"] in group:
+                key = (_row_key(spec, rec), (colval, group))
+                cells.setdefault(key, [None] * len(group))
+                cells[key][group.index(rec["metric"])] = Cell(rec["mean"], rec["se"],
+                                                              int(rec["n"]))
+    for group in groups:
+        _mark_best({k: v for k, v in cells.items() if k[1][1] == group}, group)
+    rows = sorted({r for r, _ in cells}, key=lambda r: (method_key(r[0]),
+                                                        *map(natural_key, r[1:])))
+    cols = sorted({c for _, c in cells}, key=lambda c: (natural_key(c[0]), groups.index(c[1])))
+    data = [[cells.get((r, c)) for c in cols] for r in rows]
+    return pd.DataFrame(data, index=pd.Index([_row_label(r) for r in rows], name="Method"),
+                        columns=pd.MultiIndex.from_tuples(cols))
 
 
-def caption(spec: TableSpec, summary: pd.DataFrame, experiment: str, data_note: str) -> str:
-    n = summary[summary.task == spec.task].n
+def _header(spec: TableSpec, col: tuple) -> str:
+    value, group = col
+    label = setting_label(value) if spec.col == "setting" else value
+    metrics = " / ".join(metric_label(m) for m in group)
+    if spec.joined or not label:
+        return label or metrics
+    return f"{label} · {metrics}"
+
+
+def render(frame: pd.DataFrame, spec: TableSpec, style: str) -> pd.DataFrame:
+    """The frame's cells as text in one style (md, tex or csv)."""
+    def text(cell, group):
+        if cell is None:
+            return MISSING
+        return " / ".join(MISSING if c is None else c.text(m, style)
+                          for c, m in zip(cell, group, strict=True))
+    data = [[text(cell, col[1]) for cell, col in zip(row, frame.columns, strict=True)]
+            for row in frame.itertuples(index=False)]
+    columns = [_header(spec, c) for c in frame.columns]
+    return pd.DataFrame(data, index=frame.index, columns=columns)
+
+
+def html_tables(metrics: str | Path) -> list[tuple[str, pd.DataFrame]]:
+    """(caption, frame of HTML cells) per task and dataset, for the demo page."""
+    summary = summarise(read_records(metrics))
+    out = []
+    for spec in SPECS:
+        for dataset in sorted(summary[summary.task == spec.task].dataset.unique(),
+                              key=natural_key):
+            frame = layout(summary, spec, dataset)
+            if frame is not None:
+                text = f"{spec.title}, {dataset}. {_stats_note(spec, summary, dataset)}"
+                out.append((text, render(frame, spec, "html")))
+    return out
+
+
+def _stats_note(spec: TableSpec, summary: pd.DataFrame, dataset: str | None) -> str:
+    sel = summary.task == spec.task
+    n = summary[sel & (summary.dataset == dataset) if dataset else sel].n
     items = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
-    return (f"{spec.title}. Experiment: {experiment}; data: {data_note}. Mean over {items} "
-            "test items (95% bootstrap interval of the mean in the CSV); higher is better "
-            f"except LSD and time; {MISSING} = no result.")
+    spread = " ± standard error" if n.max() > 1 else " (one clip: no standard error)"
+    return (f"Mean{spread} over n = {items} test items; higher is better except LSD and "
+            f"time; best per column in bold; {MISSING} = no result.")
 
 
-def to_markdown(table: pd.DataFrame, title: str) -> str:
-    header = [table.index.name] + [" · ".join(c) for c in table.columns]
-    lines = [f"**{title}**", "", "| " + " | ".join(header) + " |",
-             "|" + "|".join(["---"] + ["---:"] * len(table.columns)) + "|"]
-    for label, row in table.iterrows():
-        lines.append("| " + " | ".join([label, *row.tolist()]) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def to_latex(table: pd.DataFrame, title: str, name: str) -> str:
-    tex = table.to_latex(caption=title, label=f"tab:{name}", multicolumn=True,
-                         multicolumn_format="c", column_format="l" + "r" * len(table.columns))
-    return tex.replace("×", r"$\times$").replace(MISSING, "--").replace("–", "--")
+def caption(spec: TableSpec, summary: pd.DataFrame, dataset: str | None, experiment: str,
+            data_note: str) -> str:
+    where = dataset or "all datasets"
+    return (f"{spec.title}, {where}. Experiment: {experiment}; data: {data_note}. "
+            + _stats_note(spec, summary, dataset))
 
 
 def write_tables(metrics: str | Path, out: str | Path, experiment: str,
                  data_note: str) -> list[Path]:
-    """Write every table whose inputs exist; return the files written."""
-    summary = aggregate(read_records(metrics))
+    """Write <task>.{md,csv,tex} (one table per dataset in each) and tables.md."""
+    summary = summarise(read_records(metrics))
     out, written, markdown = Path(out), [], []
     for spec in SPECS:
-        table = build_table(summary, spec)
-        if table is None:
+        datasets = sorted(summary[summary.task == spec.task].dataset.unique(), key=natural_key)
+        md, tex, csv = [], [], []
+        for dataset in datasets:
+            frame = layout(summary, spec, dataset)
+            if frame is None:
+                continue
+            title = caption(spec, summary, dataset, experiment, data_note)
+            md.append(to_markdown(render(frame, spec, "md"), title))
+            tex.append(to_latex(render(frame, spec, "tex"), title, f"{spec.name}-{dataset}"))
+            csv.append((dataset, render(frame, spec, "csv")))
+        if not md:
             print(f"pnf: table {spec.name}: no '{spec.task}' scores, skipped", file=sys.stderr)
             continue
-        title = caption(spec, summary, experiment, data_note)
-        ci_table = build_table(summary, spec, with_ci=True)
-        files = {f"{spec.name}.csv": f"# {title}\n" + ci_table.to_csv(),
-                 f"{spec.name}.md": to_markdown(table, title),
-                 f"{spec.name}.tex": to_latex(table, title, spec.name)}
-        for fname, text in files.items():
-            write_text_atomic(out / fname, text)
-            written.append(out / fname)
-        markdown.append(files[f"{spec.name}.md"])
+        both = pd.concat(dict(csv), names=["Dataset"]).fillna(MISSING)
+        note = caption(spec, summary, None, experiment, data_note)
+        for ext, text in (("md", "\n".join(md)), ("tex", "\n".join(tex)),
+                          ("csv", f"# {note}\n" + both.to_csv())):
+            write_text_atomic(out / f"{spec.name}.{ext}", text)
+            written.append(out / f"{spec.name}.{ext}")
+        markdown.append("\n".join(md))
     if not written:
         raise ValueError(f"{metrics}: no scores for any table (tasks "
                          f"{[s.task for s in SPECS]}); run `pnf evaluate collect` first")

@@ -1,0 +1,175 @@
+"""What an experiment costs on GPUs: FLOPs of every training and PnF job from the config,
+counted per sample with torch's FLOP counter (`pnf.report.flops`), at an assumed sustained
+rate.
+
+    pnf report plan --config experiments/paper.yaml --gpu-name "H100 SXM" --gpu-tflops 200 \\
+        --gpus 8
+
+    >>> import yaml
+    >>> from pnf.report.plan import plan
+    >>> jobs = plan(yaml.safe_load(open("experiments/smoke.yaml")))  # one row per job kind
+    >>> jobs.columns.tolist()
+    ['stage', 'what', 'jobs', 'flops_per_job', 'flops']
+
+Counted: WaveNet/PixelCNN++ training steps (forward + full backward over batch × crop; per-
+level priors: the first level's steps plus finetune_steps for each further level), baseline
+training steps (LSTM work is invisible to the counter: Demucs is undercounted), and every
+Langevin update (forward + input gradient over the whole clip; separation: one per source).
+Not counted: data preparation, scoring, the cheap baselines, and ancestral sampling (bound by
+per-step latency, not FLOPs). Wall time on N GPUs = the larger of (stage FLOPs / N) and the
+stage's longest job, for training then restoration.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pnf.report import flops as F
+
+RATE = 22050
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(
+            out.get(key), dict) else value
+    return out
+
+
+def _model(spec: dict) -> tuple[str, dict]:
+    model = dict(spec.get("model", {}))
+    size = model.pop("size", "tiny")
+    return size, {**model, "sigma_input": spec.get("sigma_mode", "input") == "input"}
+
+
+def _training_steps(spec: dict, levels: int) -> int:
+    steps = spec["training"]["steps"]
+    if spec.get("sigma_mode", "input") == "input":
+        return steps
+    return steps + (levels - 1) * (spec.get("finetune_steps") or steps)
+
+
+def _prior_kinds(cfg: dict) -> list[tuple[str, str]]:
+    """(dataset, kind) of every audio prior the tasks need, as the workflow trains them."""
+    tasks, kinds = cfg["tasks"], []
+    for task, kind in (("superres", "mulaw"), ("inpaint", "mulaw"), ("spectrogram", "mel")):
+        kinds += [(d, kind) for d in tasks.get(task, {}).get("datasets", [])]
+    kinds += [(s, "linear") for s in tasks.get("separate", {}).get("sources", [])]
+    return list(dict.fromkeys(kinds))
+
+
+def _train_rows(cfg: dict, per_sample: dict) -> list[dict]:
+    rows = []
+    for dataset, kind in _prior_kinds(cfg):
+        spec = _merge(cfg["priors"]["base"], cfg["priors"].get(kind, {}))
+        size, model = _model(spec)
+        key = (size, tuple(sorted(model.items())))
+        if key not in per_sample:
+            per_sample[key] = F.update_flops_per_sample(F.wavenet(size, **model), train=True)
+        tc = spec["training"]
+        steps = _training_steps(spec, len(spec.get("sigmas", [1])))
+        rows.append(dict(stage="train", what=f"prior {dataset}-{kind}", jobs=1,
+                         flops_per_job=steps * tc["batch_size"] * spec["crop"] * per_sample[key]))
+    for method, spec in cfg.get("baselines", {}).items():
+        jobs = 1
+        model = dict(spec.get("model", {}))
+        if method == "kee":
+            sr = cfg["tasks"].get("superres", {})
+            jobs = len(sr.get("datasets", [])) * len(sr.get("factors", []))
+            model.setdefault("factor", (sr.get("factors") or [4])[0])
+        per = F.baseline_train_flops_per_sample(method, model)
+        tc = spec["training"]
+        rows.append(dict(stage="train", what=f"baseline {method}", jobs=jobs,
+                         flops_per_job=tc["steps"] * tc["batch_size"] * spec["crop"] * per))
+    return rows
+
+
+def _restore_rows(cfg: dict, per_sample: dict) -> list[dict]:
+    tasks, clips = cfg["tasks"], cfg["test_clips"]
+    samples = cfg["test_seconds"] * RATE
+    levels = len(cfg["sampler"]["levels"])
+    base = cfg["priors"]["base"]
+
+    def per(kind):
+        size, model = _model(_merge(base, cfg["priors"].get(kind, {})))
+        if (size, kind) not in per_sample:
+            per_sample[(size, kind)] = F.update_flops_per_sample(F.wavenet(size, **model))
+        return per_sample[(size, kind)]
+    rows = []
+    for task, key in (("superres", "factors"), ("inpaint", "gaps_ms")):
+        spec = tasks.get(task)
+        for dataset in (spec or {}).get("datasets", []):
+            for value, iters in zip(spec[key], spec["iterations"], strict=True):
+                rows.append(dict(stage="restore", what=f"{task} {dataset} {value}", jobs=clips,
+                                 flops_per_job=levels * iters * samples * per("mulaw")))
+    if "separate" in tasks:
+        spec = tasks["separate"]
+        rows.append(dict(stage="restore", what="separate", jobs=clips, flops_per_job=levels
+                         * spec["iterations"] * samples * per("linear") * len(spec["sources"])))
+    if "spectrogram" in tasks:
+        spec = tasks["spectrogram"]
+        mel_levels = len(spec.get("schedule", {}).get("levels") or cfg["sampler"]["levels"])
+        for dataset in spec["datasets"]:
+            for iters in spec["iterations"]:
+                rows.append(dict(stage="restore", what=f"spectrogram {dataset} {iters} it.",
+                                 jobs=clips, flops_per_job=mel_levels * iters * samples
+                                 * per("mel")))
+    return rows
+
+
+def _image_rows(cfg: dict) -> list[dict]:
+    images = cfg.get("images")
+    if not images:
+        return []
+    from pnf.langevin import image_sigmas
+
+    spec = images["prior"]
+    size, model = _model(spec)
+    levels = len(images["sampler"].get("levels") or spec.get("sigmas") or image_sigmas())
+    net = F.pixelcnn(size, **model)
+    train = F.image_flops_per_image(net, train=True) * spec["training"]["batch_size"]
+    update = F.image_flops_per_image(net)
+    per_image = levels * images["sampler"]["iterations"] * update
+    n = images["test_images"]
+    return [dict(stage="train", what="prior images", jobs=1,
+                 flops_per_job=_training_steps(spec, levels) * train),
+            dict(stage="restore", what="images superres + inpaint", jobs=2 * n,
+                 flops_per_job=per_image),
+            dict(stage="restore", what="images separate", jobs=n, flops_per_job=2 * per_image)]
+
+
+def plan(cfg: dict) -> pd.DataFrame:
+    """One row per kind of job: stage (train/restore), what, jobs, FLOPs per job and in all."""
+    per_sample: dict = {}
+    rows = _train_rows(cfg, per_sample) + _restore_rows(cfg, per_sample) + _image_rows(cfg)
+    df = pd.DataFrame(rows, columns=["stage", "what", "jobs", "flops_per_job"])
+    df["flops"] = df.jobs * df.flops_per_job
+    return df
+
+
+def summary(df: pd.DataFrame, tflops: float, gpus: int) -> dict:
+    """GPU-hours per stage and in all, and wall hours on `gpus` GPUs."""
+    rate = tflops * 1e12 * 3600  # FLOPs per GPU-hour
+    out = {"gpu_hours": float(df.flops.sum() / rate), "wall_hours": 0.0}
+    for stage, part in df.groupby("stage"):
+        hours, longest = part.flops.sum() / rate, part.flops_per_job.max() / rate
+        out[f"{stage}_gpu_hours"] = float(hours)
+        out["wall_hours"] += float(max(hours / gpus, longest))
+    return out
+
+
+def to_markdown(df: pd.DataFrame, tflops: float, gpus: int, gpu: str, experiment: str) -> str:
+    s = summary(df, tflops, gpus)
+    rate = tflops * 1e12 * 3600
+    lines = [f"Cost of `{experiment}` on {gpu} at an assumed {tflops:g} TFLOP/s sustained",
+             "", "| stage | jobs | PFLOP | GPU-hours |", "|:--|--:|--:|--:|"]
+    for row in df.itertuples(index=False):
+        lines.append(f"| {row.stage} {row.what} | {row.jobs} | {row.flops / 1e15:,.1f} | "
+                     f"{row.flops / rate:,.2f} |")
+    train, restore = s.get("train_gpu_hours", 0), s.get("restore_gpu_hours", 0)
+    lines += ["", f"Total: {s['gpu_hours']:,.1f} GPU-hours (training {train:,.1f}, "
+              f"restoration {restore:,.1f}); wall time on {gpus} GPU{'s' if gpus > 1 else ''}: "
+              f"{s['wall_hours']:,.1f} h "
+              "(each stage: its FLOPs shared over the GPUs, or its longest job if longer)."]
+    return "\n".join(lines) + "\n"

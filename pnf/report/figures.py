@@ -27,7 +27,6 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from pnf.atomic import atomic_path  # noqa: E402
 from pnf.metrics import RATE, load_signal, power_spectrogram, read_records  # noqa: E402
 from pnf.report.labels import (  # noqa: E402
     method_key,
@@ -36,20 +35,11 @@ from pnf.report.labels import (  # noqa: E402
     setting_label,
 )
 from pnf.report.restored import find, input_for, load_image, scan_restored  # noqa: E402
+from pnf.report.savefig import save_figure  # noqa: E402
 from pnf.report.walltime import LENGTHS  # noqa: E402
 
 QUALITY_METRIC = {"spectrogram": "lsd", "images": "psnr"}  # others: SNR
 MAX_IMAGES = 6
-
-
-def save_figure(fig, path: Path) -> Path:
-    """Save atomically (temporary file + os.replace) and close the figure."""
-    try:
-        with atomic_path(path, suffix=".png") as tmp:
-            fig.savefig(tmp, dpi=100, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return path
 
 
 def sweeps(records: pd.DataFrame) -> pd.DataFrame:

@@ -115,7 +115,7 @@ def fig_walltime(out: Path, size: str = "tiny", seconds=LENGTHS, budget=BUDGET) 
     import matplotlib.pyplot as plt
 
     from pnf.atomic import write_text_atomic
-    from pnf.report.figures import save_figure
+    from pnf.report.savefig import save_figure
 
     df = measure(size, seconds, budget)
     a, meta = ASSUMPTIONS, df.attrs

@@ -60,7 +60,7 @@ def _samples(path) -> np.ndarray:
 
 
 def test_prior_trained_on_cuda_loads_on_cpu(trained):
-    from pnf.priors.base import load_prior
+    from pnf.checkpoints import load_prior
 
     prior = load_prior(trained[0]["mulaw"], device="cpu")
     assert all(p.device.type == "cpu" for net in prior.nets for p in net.parameters())

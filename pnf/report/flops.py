@@ -84,10 +84,7 @@ def image_flops_per_image(net: torch.nn.Module, side: int = 32, train: bool = Fa
 def baseline_train_flops_per_sample(kind: str, config: dict) -> float:
     """FLOPs per input sample of one training step of a baseline (kee, convtasnet, demucs):
     forward on a (1, T) signal and the full backward."""
-    import pnf.baselines.convtasnet  # noqa: F401  (each registers its model kind)
-    import pnf.baselines.demucs  # noqa: F401
-    import pnf.baselines.kee  # noqa: F401
-    from pnf.training import build_model
+    from pnf.checkpoints import build_model
 
     net = build_model(kind, config).train()
     x = torch.randn(1, COUNT_LENGTH * 4)  # (1, T): long enough for every baseline's stride

@@ -122,7 +122,7 @@ def _image_rows(cfg: dict) -> list[dict]:
     images = cfg.get("images")
     if not images:
         return []
-    from pnf.langevin import image_sigmas
+    from pnf.sigmas import image_sigmas
 
     spec = images["prior"]
     size, model = _model(spec)

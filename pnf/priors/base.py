@@ -18,7 +18,6 @@ from pathlib import Path
 import torch
 
 from pnf.audio import Quantizer
-from pnf.priors.smoothing import smoothed_log_prob
 from pnf.training import build_model, read_checkpoint
 
 
@@ -67,8 +66,7 @@ class NetworkPrior(Prior):
         return self.nets[i]
 
     def log_prob_terms(self, x, sigma, cond=None):
-        logits = self.net_for(sigma).logits_last(x, sigma, cond)   # (B, T, 256)
-        return smoothed_log_prob(logits, x, sigma, dim=-1)          # (B, T)
+        return self.net_for(sigma).smoothed_terms(x, sigma, cond)  # (B, T), chunked head
 
     def condition(self, raw, length):
         return None if raw is None else self.nets[0].condition(raw, length)

@@ -21,7 +21,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pnf.priors.chunked import head_log_prob
 from pnf.priors.kernels import dilated_taps, gated_tanh
+from pnf.priors.smoothing import smoothed_log_prob
 from pnf.training import register_model
 
 
@@ -109,7 +111,28 @@ class WaveNet(nn.Module):
         return self.logits_last(x, sigma, cond).transpose(1, 2)
 
     def logits_last(self, x: torch.Tensor, sigma=None, cond: torch.Tensor | None = None):
-        """As `forward` but channels-last, (B, T, classes): the layout of the hot path.
+        """As `forward` but channels-last, (B, T, classes)."""
+        w1, b1, w2, b2 = self.head_weights()
+        hid = F.relu(torch.addmm(b1, F.relu(self.trunk(x, sigma, cond)), w1.T))
+        return torch.addmm(b2, hid, w2.T).view(*x.shape, -1)
+
+    def smoothed_terms(self, x: torch.Tensor, sigma, cond: torch.Tensor | None = None):
+        """Smoothed log-density terms (B, T) of x; the head runs in chunks (pnf.priors.chunked).
+
+        Where the weights need a gradient (training), the plain full-tensor path is used.
+        """
+        if torch.is_grad_enabled() and any(p.requires_grad for p in self.parameters()):
+            return smoothed_log_prob(self.logits_last(x, sigma, cond), x, sigma, dim=-1)
+        weights = [w.detach() for w in self.head_weights()]
+        return head_log_prob(self.trunk(x, sigma, cond), x, sigma, weights)
+
+    def head_weights(self) -> tuple[torch.Tensor, ...]:
+        """(w1 (S, S), b1 (S,), w2 (classes, S), b2 (classes,)) of the two head 1x1 convs."""
+        return (self.head1.weight[:, :, 0], self.head1.bias,
+                self.head2.weight[:, :, 0], self.head2.bias)
+
+    def trunk(self, x: torch.Tensor, sigma=None, cond: torch.Tensor | None = None):
+        """(B, T) noisy bins -> (B·T, S) skip sum of all layers, before the head's ReLU.
 
         Every layer is a few large matmuls over (B·T, C) rows: the dilated taps are stacked
         into one matmul; the residual and skip 1x1 convs fuse their additions into the GEMM
@@ -143,10 +166,7 @@ class WaveNet(nn.Module):
             h = torch.addmm(h, z, w[:R].T / scale).add_(self.outs[i].bias[:R] / scale)
             scale *= math.sqrt(0.5)
             skip = z @ w[R:].T if skip is None else torch.addmm(skip, z, w[R:].T)
-        skip = skip + sum(o.bias[R:] for o in self.outs)          # skip biases, added once
-        hid = F.relu(torch.addmm(self.head1.bias, F.relu(skip), self.head1.weight[:, :, 0].T))
-        out = torch.addmm(self.head2.bias, hid, self.head2.weight[:, :, 0].T)
-        return out.view(B, T, -1)
+        return skip + sum(o.bias[R:] for o in self.outs)          # skip biases, added once
 
     def _gate_biases(self, sigma, batch: int, device) -> list[torch.Tensor]:
         """Per layer, conv bias (+ σ embedding, + mel projection bias) as (B|1, 1, G)."""

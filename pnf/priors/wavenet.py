@@ -65,6 +65,16 @@ class MelUpsampler(nn.Module):
         return mel
 
 
+GEMM_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}   # pnf.precision's names
+
+
+def _add_mm(acc: torch.Tensor, a: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """acc + a @ w with the GEMM in a's dtype and the sum in acc's (float32)."""
+    if a.dtype == acc.dtype:
+        return torch.addmm(acc, a, w)
+    return acc + a @ w.to(a.dtype)
+
+
 @register_model("wavenet")
 class WaveNet(nn.Module):
     Config = WaveNetConfig
@@ -72,6 +82,7 @@ class WaveNet(nn.Module):
     def __init__(self, config: WaveNetConfig):
         super().__init__()
         c = self.config = config
+        self.precision = "fp32"          # trunk GEMMs: "fp32" or "bf16" (pnf.precision)
         per_cycle = c.layers // c.cycles
         self.dilations = [2 ** (i % per_cycle) for i in range(c.layers)]
         self.lift = nn.Conv1d(1, c.residual_channels, 1)
@@ -151,21 +162,22 @@ class WaveNet(nn.Module):
         cond_t = None if cond is None else cond.transpose(1, 2).reshape(B * T, -1)
         scale = 1.0                                               # c_l: h_l = c_l · h
         G, k = c.gate_channels, c.kernel_size
+        dt = GEMM_DTYPES[self.precision]                          # trunk GEMM dtype
         for i, d in enumerate(self.dilations):
             # (G, R, k) conv weight as one (k·R, G) matrix over the stacked dilated taps
-            w_taps = self.convs[i].weight.permute(2, 1, 0).reshape(k * R, G) * scale
-            bias = gate_bias[i]
+            w_taps = (self.convs[i].weight.permute(2, 1, 0).reshape(k * R, G) * scale).to(dt)
+            bias = gate_bias[i].to(dt)
             if bias.shape[0] == 1:
-                g = torch.addmm(bias.view(1, G), dilated_taps(h, B, d, k), w_taps)
+                g = torch.addmm(bias.view(1, G), dilated_taps(h, B, d, k, dt), w_taps)
             else:                                                 # a σ per batch item
-                g = (dilated_taps(h, B, d, k) @ w_taps).view(B, T, G).add_(bias).view(-1, G)
+                g = (dilated_taps(h, B, d, k, dt) @ w_taps).view(B, T, G).add_(bias).view(-1, G)
             if cond_t is not None:
-                g = torch.addmm(g, cond_t, self.cond_proj[i].weight[:, :, 0].T)
+                g = torch.addmm(g, cond_t.to(dt), self.cond_proj[i].weight[:, :, 0].T.to(dt))
             z = gated_tanh(g)                                     # (B·T, G/2)
             w = self.outs[i].weight[:, :, 0]                      # (R+S, G/2)
-            h = torch.addmm(h, z, w[:R].T / scale).add_(self.outs[i].bias[:R] / scale)
+            h = _add_mm(h, z, w[:R].T / scale).add_(self.outs[i].bias[:R] / scale)
             scale *= math.sqrt(0.5)
-            skip = z @ w[R:].T if skip is None else torch.addmm(skip, z, w[R:].T)
+            skip = (z @ w[R:].T.to(dt)).float() if skip is None else _add_mm(skip, z, w[R:].T)
         return skip + sum(o.bias[R:] for o in self.outs)          # skip biases, added once
 
     def _gate_biases(self, sigma, batch: int, device) -> list[torch.Tensor]:

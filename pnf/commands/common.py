@@ -8,6 +8,7 @@ import time
 import torch
 
 from pnf.langevin import AUDIO_SIGMAS, Schedule, anneal
+from pnf.precision import PRECISIONS, resolve_precision
 from pnf.training import pick_device
 
 
@@ -28,6 +29,8 @@ def add_schedule_args(p: argparse.ArgumentParser, eta: float = 0.05) -> None:
                         "receptive field) instead of the whole signal: bounds memory")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda")
+    g.add_argument("--precision", default="auto", choices=["auto", *PRECISIONS],
+                   help="WaveNet trunk matmuls (auto: fp32 on CPU, bf16 on CUDA)")
     g.add_argument("--batch", type=int, default=1, help="independent samples to draw")
 
 
@@ -45,6 +48,9 @@ def run_sampler(priors, task, args):
     """Anneal on the chosen device; returns (final state, seconds)."""
     device = pick_device(args.device)
     priors = [p.to(device) for p in priors]
+    for p in priors:
+        if hasattr(p, "set_precision"):
+            p.set_precision(resolve_precision(args.precision, device))
     start = time.perf_counter()
     x = anneal(priors, task, schedule_for(args, priors[0]), seed=args.seed, device=device)
     if device.type == "cuda":

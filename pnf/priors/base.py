@@ -71,6 +71,12 @@ class NetworkPrior(Prior):
     def condition(self, raw, length):
         return None if raw is None else self.nets[0].condition(raw, length)
 
+    def set_precision(self, precision: str) -> NetworkPrior:
+        """Trunk matmul precision of every net: "fp32" or "bf16" (see pnf.precision)."""
+        for net in self.nets:
+            net.precision = precision
+        return self
+
     def to(self, device):
         self.nets = [net.to(device) for net in self.nets]
         return self

@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pnf.precision import GEMM_DTYPES
 from pnf.priors.chunked import head_log_prob
 from pnf.priors.kernels import dilated_taps, gated_tanh
 from pnf.priors.smoothing import smoothed_log_prob
@@ -63,9 +64,6 @@ class MelUpsampler(nn.Module):
         for up in self.ups:
             mel = F.leaky_relu(up(mel), 0.4)
         return mel
-
-
-GEMM_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}   # pnf.precision's names
 
 
 def _add_mm(acc: torch.Tensor, a: torch.Tensor, w: torch.Tensor) -> torch.Tensor:

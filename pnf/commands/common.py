@@ -30,7 +30,7 @@ def add_schedule_args(p: argparse.ArgumentParser, eta: float = 0.05) -> None:
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda")
     g.add_argument("--precision", default="auto", choices=["auto", *PRECISIONS],
-                   help="WaveNet trunk matmuls (auto: fp32 on CPU, bf16 on CUDA)")
+                   help="WaveNet trunk matmuls (auto: fp32; see pnf.precision)")
     g.add_argument("--batch", type=int, default=1, help="independent samples to draw")
 
 

@@ -66,11 +66,12 @@ class MelUpsampler(nn.Module):
         return mel
 
 
-def _add_mm(acc: torch.Tensor, a: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-    """acc + a @ w with the GEMM in a's dtype and the sum in acc's (float32)."""
-    if a.dtype == acc.dtype:
-        return torch.addmm(acc, a, w)
-    return acc + a @ w.to(a.dtype)
+def _add_mm(acc: torch.Tensor | None, a: torch.Tensor, w: torch.Tensor, dtype) -> torch.Tensor:
+    """acc + a @ w (acc None: 0) with the GEMM in a's dtype and the result in `dtype`."""
+    if a.dtype == dtype:
+        return a @ w if acc is None else torch.addmm(acc, a, w)
+    prod = a @ w.to(a.dtype)
+    return prod.to(dtype) if acc is None else acc + prod
 
 
 @register_model("wavenet")
@@ -160,7 +161,7 @@ class WaveNet(nn.Module):
         cond_t = None if cond is None else cond.transpose(1, 2).reshape(B * T, -1)
         scale = 1.0                                               # c_l: h_l = c_l · h
         G, k = c.gate_channels, c.kernel_size
-        dt = GEMM_DTYPES[self.precision]                          # trunk GEMM dtype
+        dt = h.dtype if self.precision == "fp32" else GEMM_DTYPES[self.precision]
         for i, d in enumerate(self.dilations):
             # (G, R, k) conv weight as one (k·R, G) matrix over the stacked dilated taps
             w_taps = (self.convs[i].weight.permute(2, 1, 0).reshape(k * R, G) * scale).to(dt)
@@ -173,9 +174,9 @@ class WaveNet(nn.Module):
                 g = torch.addmm(g, cond_t.to(dt), self.cond_proj[i].weight[:, :, 0].T.to(dt))
             z = gated_tanh(g)                                     # (B·T, G/2)
             w = self.outs[i].weight[:, :, 0]                      # (R+S, G/2)
-            h = _add_mm(h, z, w[:R].T / scale).add_(self.outs[i].bias[:R] / scale)
+            h = _add_mm(h, z, w[:R].T / scale, h.dtype).add_(self.outs[i].bias[:R] / scale)
             scale *= math.sqrt(0.5)
-            skip = (z @ w[R:].T.to(dt)).float() if skip is None else _add_mm(skip, z, w[R:].T)
+            skip = _add_mm(skip, z, w[R:].T, h.dtype)
         return skip + sum(o.bias[R:] for o in self.outs)          # skip biases, added once
 
     def _gate_biases(self, sigma, batch: int, device) -> list[torch.Tensor]:

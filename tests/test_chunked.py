@@ -71,3 +71,23 @@ def test_bench_user_mistakes(tmp_path, capsys):
     assert main(["bench", "langevin", "--size", "tiny", "--seconds", "-1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and all(line.startswith("pnf: error: ") for line in err)
+
+
+@pytest.mark.parametrize("batch,dilation,kernel,per_item", [(1, 1, 2, False), (2, 4, 2, False),
+                                                             (3, 2, 3, True), (2, 64, 2, False)])
+def test_dilated_gate_matches_stacked_taps(batch, dilation, kernel, per_item):
+    """The sampler's unstacked dilated conv = stacked taps @ w (float64, value and grad)."""
+    from pnf.priors.kernels import dilated_gate, dilated_taps
+
+    R, G, T = 5, 6, 50
+    torch.manual_seed(0)
+    h = torch.randn(batch * T, R, dtype=torch.float64, requires_grad=True)
+    w = torch.randn(kernel * R, G, dtype=torch.float64)
+    bias = torch.randn(batch if per_item else 1, G, dtype=torch.float64)
+    ref = (dilated_taps(h, batch, dilation, kernel) @ w).view(batch, T, G) + bias[:, None]
+    got = dilated_gate(h, batch, dilation, w, bias)
+    dg = torch.randn(batch * T, G, dtype=torch.float64)
+    (ref_dh,) = torch.autograd.grad((ref.reshape(-1, G) * dg).sum(), h)
+    (got_dh,) = torch.autograd.grad((got * dg).sum(), h)
+    torch.testing.assert_close(got, ref.reshape(-1, G), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(got_dh, ref_dh, rtol=1e-12, atol=1e-12)

@@ -23,7 +23,7 @@ from torch import nn
 
 from pnf.precision import GEMM_DTYPES
 from pnf.priors.chunked import head_log_prob
-from pnf.priors.kernels import dilated_taps, gated_tanh
+from pnf.priors.kernels import dilated_gate, dilated_taps, gated_tanh
 from pnf.priors.smoothing import smoothed_log_prob
 from pnf.training import register_model
 
@@ -72,6 +72,17 @@ def _add_mm(acc: torch.Tensor | None, a: torch.Tensor, w: torch.Tensor, dtype) -
         return a @ w if acc is None else torch.addmm(acc, a, w)
     prod = a @ w.to(a.dtype)
     return prod.to(dtype) if acc is None else acc + prod
+
+
+def _gate(h, batch: int, dilation: int, w_taps, bias) -> torch.Tensor:
+    """Gate pre-activations (B·T, G) of a dilated layer; bias (B|1, 1, G) in w_taps' dtype."""
+    G, k = w_taps.shape[1], w_taps.shape[0] // h.shape[1]
+    if not (w_taps.requires_grad or bias.requires_grad):     # sampling: no weight gradient
+        return dilated_gate(h, batch, dilation, w_taps, bias.view(-1, G))
+    taps = dilated_taps(h, batch, dilation, k, w_taps.dtype)
+    if bias.shape[0] == 1:
+        return torch.addmm(bias.view(1, G), taps, w_taps)
+    return (taps @ w_taps).view(batch, -1, G).add_(bias).view(-1, G)   # a σ per batch item
 
 
 @register_model("wavenet")
@@ -165,11 +176,7 @@ class WaveNet(nn.Module):
         for i, d in enumerate(self.dilations):
             # (G, R, k) conv weight as one (k·R, G) matrix over the stacked dilated taps
             w_taps = (self.convs[i].weight.permute(2, 1, 0).reshape(k * R, G) * scale).to(dt)
-            bias = gate_bias[i].to(dt)
-            if bias.shape[0] == 1:
-                g = torch.addmm(bias.view(1, G), dilated_taps(h, B, d, k, dt), w_taps)
-            else:                                                 # a σ per batch item
-                g = (dilated_taps(h, B, d, k, dt) @ w_taps).view(B, T, G).add_(bias).view(-1, G)
+            g = _gate(h, B, d, w_taps, gate_bias[i].to(dt))       # (B·T, G)
             if cond_t is not None:
                 g = torch.addmm(g, cond_t.to(dt), self.cond_proj[i].weight[:, :, 0].T.to(dt))
             z = gated_tanh(g)                                     # (B·T, G/2)

@@ -20,10 +20,10 @@ class GatedTanh(torch.autograd.Function):
     def forward(ctx, g):
         """g (N, G) in float32, or bfloat16 (then computed in float32, z returned in bf16)."""
         half = g.shape[1] // 2
-        if g.dtype == torch.float32:
-            t, s = torch.tanh(g[:, :half]), torch.sigmoid(g[:, half:])
-        else:       # bf16 tanh/sigmoid are slower than fp32 on CPUs; convert once
+        if g.dtype == torch.bfloat16:   # bf16 tanh/sigmoid are slower than fp32 on CPUs
             t, s = g[:, :half].float().tanh_(), g[:, half:].float().sigmoid_()
+        else:
+            t, s = torch.tanh(g[:, :half]), torch.sigmoid(g[:, half:])
         ctx.save_for_backward(t, s)
         return torch.mul(t, s, out=g.new_empty(t.shape))
 

@@ -51,7 +51,7 @@ def trained():
         opt.zero_grad()
         loss.backward()
         opt.step()
-    assert float(loss) < 0.8 * first                   # it learnt something
+    assert loss.item() < 0.8 * first                    # it learnt something
     return net.eval().requires_grad_(False)
 
 
@@ -99,3 +99,28 @@ def test_prior_precision_setting():
         resolve_precision("fp8", "cpu")
     with pytest.raises(ValueError, match="unknown precision"):
         PriorConfig.from_dict({"precision": "half"})
+
+
+def _smoke_eval_loss(precision: str, steps: int = 40) -> float:
+    """The smoke prior trained `steps` steps with `precision` trunk GEMMs; held-out loss."""
+    cfg = PriorConfig.from_dict(read_yaml("experiments/smoke.yaml")["priors"]["base"])
+    torch.manual_seed(0)
+    net = WaveNet(cfg.net_config())
+    net.precision = precision
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = prior_loss(log_uniform_sigma(cfg.sigmas))
+    for step in range(steps):
+        loss = loss_fn(net, (_signal(4, 2048, step), None), torch.Generator().manual_seed(step))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    net.precision = "fp32"
+    with torch.no_grad():
+        return sum(loss_fn(net, (_signal(8, 2048, 10_000 + i), None),
+                           torch.Generator().manual_seed(i)).item() for i in range(4)) / 4
+
+
+def test_bf16_training_reaches_fp32_loss():
+    """Measured: 40 steps 1e-4 apart, 200 steps 3e-3 apart (relative)."""
+    fp32, bf16 = _smoke_eval_loss("fp32"), _smoke_eval_loss("bf16")
+    assert abs(bf16 - fp32) <= 0.01 * fp32, (fp32, bf16)

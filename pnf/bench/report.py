@@ -10,8 +10,8 @@ import json
 from pnf.atomic import atomic_path, write_text_atomic
 
 COLUMNS = ["impl", "kind", "precision", "batch", "samples", "seconds_per_update",
-           "seconds_per_chain", "steps_per_second", "gflop_per_update", "ratio",
-           "grad_cosine", "grad_eta_err"]
+           "seconds_per_chain", "steps_per_second", "samples_per_second", "gflop_per_update",
+           "ratio", "grad_cosine", "grad_eta_err"]
 
 
 def print_table(rows: list[dict]) -> None:

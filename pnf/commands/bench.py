@@ -53,6 +53,8 @@ def _langevin_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--window", type=int, help="bench the segment of a windowed update")
     p.add_argument("--no-train", action="store_true", help="skip the training rows")
     p.add_argument("--no-peer", action="store_true", help="skip the wavenet_vocoder row")
+    p.add_argument("--ancestral-seconds", type=float, default=0.25,
+                   help="length of the cached ancestral sampling row")
     p.add_argument("--json", help="write the rows here (a JSON list)")
     p.add_argument("--figure", help="write a small PNG of seconds per chain here")
 
@@ -81,6 +83,7 @@ def run_langevin(args) -> int:
     peer = None if args.no_peer else peer_row(target, machine, args.repeats, seg)
     rows += [peer] if peer else []
     rows += [] if args.no_train else train_rows(target, machine, args.precisions, args.repeats)
+    rows.append(ancestral_row(target, args.ancestral_seconds))
     c = target.net_config
     print(f"model {target.size} ({c.layers} layers, R={c.residual_channels}, "
           f"G={c.gate_channels}, S={c.skip_channels}, σ input {c.sigma_input}), receptive "
@@ -97,15 +100,22 @@ def run_langevin(args) -> int:
     return 0
 
 
-def run_ancestral(args) -> int:
-    target = _check(args)
+def ancestral_row(target: Target, seconds: float) -> dict:
+    """Cached ancestral sampling at batch 1 on the CPU: samples per second."""
     torch.manual_seed(0)
     net = target.build("cpu")
-    length = round((args.seconds or 0.5) * target.net_config.rate)
+    length = round(seconds * target.net_config.rate)
     ancestral_sample(net, 64, 1, progress=False)  # warm-up
     start = time.perf_counter()
     ancestral_sample(net, length, 1, progress=False)
     rate = length / (time.perf_counter() - start)
-    print(f"model {target.size}: cached ancestral sampling {rate:.0f} samples/s "
-          f"(batch 1, {length} steps, CPU)")
+    return {"impl": "pnf", "kind": "ancestral", "size": target.size, "precision": "fp32",
+            "batch": 1, "samples": length, "samples_per_second": round(rate)}
+
+
+def run_ancestral(args) -> int:
+    target = _check(args)
+    row = ancestral_row(target, args.seconds or 0.5)
+    print(f"model {target.size}: cached ancestral sampling {row['samples_per_second']} "
+          f"samples/s (batch 1, {row['samples']} steps, CPU)")
     return 0

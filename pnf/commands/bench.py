@@ -7,7 +7,9 @@
 FLOPs count the matmul work of one update: the forward pass plus the input-gradient
 backward pass (about the same again; no weight gradients are needed when sampling).
 `ratio` is achieved GFLOP/s over an fp32 matmul timed in the same process; the bf16
-ceiling and a copy bandwidth (GB/s) are measured in the same run. See pnf.bench.
+ceiling and a copy bandwidth (GB/s) are measured in the same run. With one CPU thread
+(OMP_NUM_THREADS=1) times are process CPU seconds, so other processes sharing the cores
+do not inflate them (the row's `clock` says which). See pnf.bench.
 """
 
 from __future__ import annotations
@@ -108,7 +110,7 @@ def ancestral_row(target: Target, seconds: float) -> dict:
     ancestral_sample(net, 64, 1, progress=False)  # warm-up
     start = time.perf_counter()
     ancestral_sample(net, length, 1, progress=False)
-    rate = length / (time.perf_counter() - start)
+    rate = length / (time.perf_counter() - start)   # wall: a long single call
     return {"impl": "pnf", "kind": "ancestral", "size": target.size, "precision": "fp32",
             "batch": 1, "samples": length, "samples_per_second": round(rate)}
 

@@ -56,9 +56,11 @@ KEYS = {"impl", "size", "precision", "batch", "samples", "seconds_per_update",
 def test_bench_writes_rows(tmp_path, capsys):
     out = tmp_path / "b.json"
     assert main(["bench", "langevin", "--size", "tiny", "--seconds", "0.02", "--repeats", "1",
-                 "--batches", "1", "2", "--no-peer", "--json", str(out)]) == 0
+                 "--batches", "1", "2", "--no-peer", "--ancestral-seconds", "0.01",
+                 "--json", str(out)]) == 0
     rows = json.loads(out.read_text())
-    assert all(KEYS <= set(r) for r in rows)
+    assert all(KEYS <= set(r) for r in rows if r["kind"] in ("update", "train"))
+    assert [r["samples_per_second"] > 0 for r in rows if r["kind"] == "ancestral"] == [True]
     updates = [(r["precision"], r["batch"]) for r in rows if r["kind"] == "update"]
     assert updates == [("fp32", 1), ("fp32", 2), ("bf16", 1), ("bf16", 2)]
     assert {r["precision"] for r in rows if r["kind"] == "train"} == {"fp32", "bf16"}

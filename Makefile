@@ -54,7 +54,9 @@ check-reproduction: install
 	  --reference experiments/$(EXPERIMENT).reference.json
 
 bench: install
-	$(VENV)/bin/pnf bench langevin
+	$(PIP) install -q -c constraints.txt -e '.[bench]'
+	OMP_NUM_THREADS=1 $(VENV)/bin/pnf bench langevin --config experiments/small.yaml \
+	  --json results/bench/langevin.json --figure results/bench/langevin.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -10,6 +10,7 @@ import time
 import torch
 
 from pnf.langevin import Schedule, anneal
+from pnf.precision import resolve_precision
 from pnf.runtime import pick_device
 
 
@@ -17,6 +18,10 @@ def run_sampler(priors, task, schedule: Schedule, args):
     """Anneal on the chosen device; returns (final state, seconds)."""
     device = pick_device(args.device)
     priors = [p.to(device) for p in priors]
+    precision = resolve_precision(getattr(args, "precision", "auto"), device)
+    for p in priors:
+        if hasattr(p, "set_precision"):
+            p.set_precision(precision)
     start = time.perf_counter()
     x = anneal(priors, task, schedule, seed=args.seed, device=device)
     if device.type == "cuda":

@@ -18,7 +18,6 @@ from abc import ABC, abstractmethod
 import torch
 
 from pnf.audio import Quantizer
-from pnf.priors.smoothing import smoothed_log_prob
 from pnf.sigmas import AUDIO_SIGMAS
 
 
@@ -75,11 +74,16 @@ class NetworkPrior(Prior):
         return AUDIO_SIGMAS if self.sigma_input else sorted(self.levels, reverse=True)
 
     def log_prob_terms(self, x, sigma, cond=None):
-        logits = self.net_for(sigma).logits_last(x, sigma, cond)   # (B, T, 256)
-        return smoothed_log_prob(logits, x, sigma, dim=-1)          # (B, T)
+        return self.net_for(sigma).smoothed_terms(x, sigma, cond)  # (B, T), chunked head
 
     def condition(self, raw, length):
         return None if raw is None else self.nets[0].condition(raw, length)
+
+    def set_precision(self, precision: str) -> NetworkPrior:
+        """Trunk matmul precision of every net: "fp32" or "bf16" (see pnf.precision)."""
+        for net in self.nets:
+            net.precision = precision
+        return self
 
     def to(self, device):
         self.nets = [net.to(device) for net in self.nets]

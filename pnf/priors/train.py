@@ -26,6 +26,7 @@ from pnf.audio import Quantizer, mel_spectrogram
 from pnf.checkpoints import load_prior, pack_prior, save_checkpoint
 from pnf.clips import load_clips, random_crops
 from pnf.config import from_dict
+from pnf.precision import resolve_precision
 from pnf.priors.wavenet import WaveNet, WaveNetConfig
 from pnf.training import TrainConfig, train
 
@@ -49,6 +50,7 @@ class PriorConfig:
     crop: int = 4096                     # training clip length in samples
     finetune_steps: int | None = None    # per-level fine-tuning steps (default: steps)
     source: str | None = None            # manifest `source` filter (e.g. "piano")
+    precision: str = "fp32"              # trunk matmuls while training: fp32 | bf16
 
     @classmethod
     def from_dict(cls, d: dict) -> PriorConfig:
@@ -56,6 +58,7 @@ class PriorConfig:
         if cfg.sigma_mode not in ("per_level", "input"):
             raise ValueError(f"sigma_mode must be 'per_level' or 'input', got {cfg.sigma_mode!r}")
         cfg.train_config()   # validate keys early
+        resolve_precision(cfg.precision, "cpu")
         cfg.net_config()
         return cfg
 
@@ -113,20 +116,27 @@ def train_prior(cfg: PriorConfig, data: str | Path, out: str | Path):
     sigmas = sorted(float(s) for s in cfg.sigmas)
     meta = {"prior_config": asdict(cfg)}
     if cfg.sigma_mode == "input":
-        nets = [train(WaveNet(net_cfg), prior_loss(log_uniform_sigma(sigmas)), batch_fn, tcfg,
-                      parts / "net.pt", extra=meta, desc="prior (σ input)")]
+        nets = [train(_new_net(net_cfg, cfg.precision), prior_loss(log_uniform_sigma(sigmas)),
+                      batch_fn, tcfg, parts / "net.pt", extra=meta, desc="prior (σ input)")]
     else:
         nets, previous = [], None
         for i, sigma in enumerate(sigmas):
             steps = tcfg.steps if i == 0 else (cfg.finetune_steps or tcfg.steps)
             level_cfg = TrainConfig(**{**asdict(tcfg), "steps": steps})
-            previous = train(WaveNet(net_cfg), prior_loss(fixed_sigma(sigma)), batch_fn,
-                             level_cfg, parts / f"level-{i:02d}.pt", extra=meta,
+            previous = train(_new_net(net_cfg, cfg.precision), prior_loss(fixed_sigma(sigma)),
+                             batch_fn, level_cfg, parts / f"level-{i:02d}.pt", extra=meta,
                              desc=f"prior σ={sigma:g}", init_from=previous)
             nets.append(previous)
     save_checkpoint(out, {**pack_prior(nets, sigmas, cfg.sigma_mode == "input"), **meta})
     shutil.rmtree(parts, ignore_errors=True)
     return load_prior(out)
+
+
+def _new_net(config: WaveNetConfig, precision: str) -> WaveNet:
+    """A fresh WaveNet whose trunk matmuls run in `precision` (pnf.precision)."""
+    net = WaveNet(config)
+    net.precision = resolve_precision(precision, "cuda" if torch.cuda.is_available() else "cpu")
+    return net
 
 
 def fixed_sigma(sigma: float):

@@ -21,7 +21,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from pnf.priors.kernels import dilated_taps, gated_tanh
+from pnf.precision import GEMM_DTYPES
+from pnf.priors.chunked import head_log_prob
+from pnf.priors.kernels import dilated_gate, dilated_taps, gated_tanh
+from pnf.priors.smoothing import smoothed_log_prob
 
 
 @dataclass
@@ -62,6 +65,25 @@ class MelUpsampler(nn.Module):
         return mel
 
 
+def _add_mm(acc: torch.Tensor | None, a: torch.Tensor, w: torch.Tensor, dtype) -> torch.Tensor:
+    """acc + a @ w (acc None: 0) with the GEMM in a's dtype and the result in `dtype`."""
+    if a.dtype == dtype:
+        return a @ w if acc is None else torch.addmm(acc, a, w)
+    prod = a @ w.to(a.dtype)
+    return prod.to(dtype) if acc is None else acc + prod
+
+
+def _gate(h, batch: int, dilation: int, w_taps, bias) -> torch.Tensor:
+    """Gate pre-activations (B·T, G) of a dilated layer; bias (B|1, 1, G) in w_taps' dtype."""
+    G, k = w_taps.shape[1], w_taps.shape[0] // h.shape[1]
+    if not (w_taps.requires_grad or bias.requires_grad):     # sampling: no weight gradient
+        return dilated_gate(h, batch, dilation, w_taps, bias.view(-1, G))
+    taps = dilated_taps(h, batch, dilation, k, w_taps.dtype)
+    if bias.shape[0] == 1:
+        return torch.addmm(bias.view(1, G), taps, w_taps)
+    return (taps @ w_taps).view(batch, -1, G).add_(bias).view(-1, G)   # a σ per batch item
+
+
 class WaveNet(nn.Module):
     kind = "wavenet"   # its name in pnf.checkpoints.KINDS
     Config = WaveNetConfig
@@ -69,6 +91,7 @@ class WaveNet(nn.Module):
     def __init__(self, config: WaveNetConfig):
         super().__init__()
         c = self.config = config
+        self.precision = "fp32"          # trunk GEMMs: "fp32" or "bf16" (pnf.precision)
         per_cycle = c.layers // c.cycles
         self.dilations = [2 ** (i % per_cycle) for i in range(c.layers)]
         self.lift = nn.Conv1d(1, c.residual_channels, 1)
@@ -108,7 +131,28 @@ class WaveNet(nn.Module):
         return self.logits_last(x, sigma, cond).transpose(1, 2)
 
     def logits_last(self, x: torch.Tensor, sigma=None, cond: torch.Tensor | None = None):
-        """As `forward` but channels-last, (B, T, classes): the layout of the hot path.
+        """As `forward` but channels-last, (B, T, classes)."""
+        w1, b1, w2, b2 = self.head_weights()
+        hid = F.relu(torch.addmm(b1, F.relu(self.trunk(x, sigma, cond)), w1.T))
+        return torch.addmm(b2, hid, w2.T).view(*x.shape, -1)
+
+    def smoothed_terms(self, x: torch.Tensor, sigma, cond: torch.Tensor | None = None):
+        """Smoothed log-density terms (B, T) of x; the head runs in chunks (pnf.priors.chunked).
+
+        Where the weights need a gradient (training), the plain full-tensor path is used.
+        """
+        if torch.is_grad_enabled() and any(p.requires_grad for p in self.parameters()):
+            return smoothed_log_prob(self.logits_last(x, sigma, cond), x, sigma, dim=-1)
+        weights = [w.detach() for w in self.head_weights()]
+        return head_log_prob(self.trunk(x, sigma, cond), x, sigma, weights)
+
+    def head_weights(self) -> tuple[torch.Tensor, ...]:
+        """(w1 (S, S), b1 (S,), w2 (classes, S), b2 (classes,)) of the two head 1x1 convs."""
+        return (self.head1.weight[:, :, 0], self.head1.bias,
+                self.head2.weight[:, :, 0], self.head2.bias)
+
+    def trunk(self, x: torch.Tensor, sigma=None, cond: torch.Tensor | None = None):
+        """(B, T) noisy bins -> (B·T, S) skip sum of all layers, before the head's ReLU.
 
         Every layer is a few large matmuls over (B·T, C) rows: the dilated taps are stacked
         into one matmul; the residual and skip 1x1 convs fuse their additions into the GEMM
@@ -127,25 +171,19 @@ class WaveNet(nn.Module):
         cond_t = None if cond is None else cond.transpose(1, 2).reshape(B * T, -1)
         scale = 1.0                                               # c_l: h_l = c_l · h
         G, k = c.gate_channels, c.kernel_size
+        dt = h.dtype if self.precision == "fp32" else GEMM_DTYPES[self.precision]
         for i, d in enumerate(self.dilations):
             # (G, R, k) conv weight as one (k·R, G) matrix over the stacked dilated taps
-            w_taps = self.convs[i].weight.permute(2, 1, 0).reshape(k * R, G) * scale
-            bias = gate_bias[i]
-            if bias.shape[0] == 1:
-                g = torch.addmm(bias.view(1, G), dilated_taps(h, B, d, k), w_taps)
-            else:                                                 # a σ per batch item
-                g = (dilated_taps(h, B, d, k) @ w_taps).view(B, T, G).add_(bias).view(-1, G)
+            w_taps = (self.convs[i].weight.permute(2, 1, 0).reshape(k * R, G) * scale).to(dt)
+            g = _gate(h, B, d, w_taps, gate_bias[i].to(dt))       # (B·T, G)
             if cond_t is not None:
-                g = torch.addmm(g, cond_t, self.cond_proj[i].weight[:, :, 0].T)
+                g = torch.addmm(g, cond_t.to(dt), self.cond_proj[i].weight[:, :, 0].T.to(dt))
             z = gated_tanh(g)                                     # (B·T, G/2)
             w = self.outs[i].weight[:, :, 0]                      # (R+S, G/2)
-            h = torch.addmm(h, z, w[:R].T / scale).add_(self.outs[i].bias[:R] / scale)
+            h = _add_mm(h, z, w[:R].T / scale, h.dtype).add_(self.outs[i].bias[:R] / scale)
             scale *= math.sqrt(0.5)
-            skip = z @ w[R:].T if skip is None else torch.addmm(skip, z, w[R:].T)
-        skip = skip + sum(o.bias[R:] for o in self.outs)          # skip biases, added once
-        hid = F.relu(torch.addmm(self.head1.bias, F.relu(skip), self.head1.weight[:, :, 0].T))
-        out = torch.addmm(self.head2.bias, hid, self.head2.weight[:, :, 0].T)
-        return out.view(B, T, -1)
+            skip = _add_mm(skip, z, w[R:].T, h.dtype)
+        return skip + sum(o.bias[R:] for o in self.outs)          # skip biases, added once
 
     def _gate_biases(self, sigma, batch: int, device) -> list[torch.Tensor]:
         """Per layer, conv bias (+ σ embedding, + mel projection bias) as (B|1, 1, G)."""

@@ -18,6 +18,7 @@ from pnf.atomic import write_json
 from pnf.audio import RATE, read_audio, write_audio
 from pnf.checkpoints import load_prior
 from pnf.langevin import Schedule
+from pnf.precision import PRECISIONS
 from pnf.sigmas import audio_delta
 
 
@@ -44,6 +45,8 @@ def add_schedule_args(p, eta: float = 0.05) -> None:
                         "receptive field) instead of the whole signal: bounds memory")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda")
+    g.add_argument("--precision", default="auto", choices=["auto", *PRECISIONS],
+                   help="WaveNet trunk matmuls (auto: fp32; see pnf.precision)")
     g.add_argument("--batch", type=int, default=1, help="independent samples to draw")
 
 

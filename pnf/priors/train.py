@@ -73,7 +73,7 @@ def sized_config(config_cls, sizes: dict, model: dict, sigma_mode: str):
     """A network config from a `model:` mapping: a named `size` overridden by explicit fields."""
     model = dict(model)
     size = model.pop("size", None)
-    if size is not None and size not in sizes:
+    if size is not None and (not isinstance(size, str) or size not in sizes):
         raise ValueError(f"unknown model size {size!r}; use one of {list(sizes)}")
     merged = {**sizes.get(size, {}), **model, "sigma_input": sigma_mode == "input"}
     return from_dict(config_cls, merged, "model")

@@ -88,13 +88,12 @@ def gradient(priors: Sequence[Prior], task, x: torch.Tensor, sigma: float,
 DIVERGED = 1e6   # |state| beyond this (bins are 0..255, pixels -1..1): the chain diverged
 
 
-def _check_level(first_bad: int, steps: int, level: int, sigma: float, eta: float) -> None:
+def _diverged(first_bad: int, steps: int, level: int, sigma: float, eta: float) -> None:
     """RuntimeError naming the level and step where the state left the finite range."""
-    if first_bad < steps:
-        raise RuntimeError(f"the Langevin chain diverged at level {level + 1} (σ = {sigma:g}), "
-                           f"step {first_bad + 1} of {steps}: the state became NaN, infinite "
-                           f"or beyond {DIVERGED:g} (step η = {eta:.3g}); lower the step "
-                           "(--delta, --lr) or the likelihood weight (--c); nothing was written")
+    raise RuntimeError(f"the Langevin chain diverged at level {level + 1} (σ = {sigma:g}), "
+                       f"step {first_bad + 1} of {steps}: the state became NaN, infinite "
+                       f"or beyond {DIVERGED:g} (step η = {eta:.3g}); lower the step "
+                       "(--delta, --lr) or the likelihood weight (--c); nothing was written")
 
 
 def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
@@ -103,7 +102,8 @@ def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
     """Run annealed Langevin dynamics for `task` under `priors` (one per source).
 
     callback(level, sigma, x) is called after each level (for intermediate outputs).
-    Returns the final state (S, B, *shape) in the priors' units.
+    Returns the final state (S, B, *shape) in the priors' units. A diverging chain (NaN,
+    inf or |x| > DIVERGED) raises RuntimeError at the end of its level, naming σ and step.
     """
     if len(priors) != task.n_sources:
         raise ValueError(f"the task has {task.n_sources} source(s) but {len(priors)} "
@@ -130,7 +130,9 @@ def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
             bad = ~(x[..., a:b].abs() <= DIVERGED).all()                 # NaN, inf or huge
             first_bad = torch.where(bad & (first_bad == steps), step, first_bad)
             bar.update(1)
-        _check_level(int(first_bad), steps, level, sigma, eta)
+        if int(first_bad) < steps:
+            bar.close()                           # the error starts on a line of its own
+            _diverged(int(first_bad), steps, level, sigma, eta)
         if callback is not None:
             callback(level, sigma, x)
     bar.close()

@@ -54,10 +54,17 @@ def ladder(dest: str, levels) -> None:
         raise ValueError(f"--levels {text}: give the σ ladder strictly decreasing, high to low")
 
 
+def parse_gap(text: str) -> tuple[float, float]:
+    """"1.0:1.2" -> (1.0, 1.2) seconds."""
+    try:
+        start, end = (float(v) for v in text.split(":"))
+    except ValueError:
+        raise ValueError(f"--gap {text!r}: give START:END in seconds, e.g. 1.0:1.2") from None
+    return start, end
+
+
 def gaps(dest: str, values) -> None:
     """Each --gap START:END: finite seconds with 0 <= START < END."""
-    from pnf.tasks.audio import parse_gap
-
     for text in values:
         start, end = parse_gap(text)
         if not (math.isfinite(start) and math.isfinite(end) and 0 <= start < end):

@@ -21,6 +21,7 @@ from pnf.audio import N_BINS, Quantizer, read_audio, resample
 from pnf.tasks.audio_io import AudioIO, Observed
 from pnf.tasks.base import Task, uniform_bins
 from pnf.tasks.registry import register_task
+from pnf.validate import parse_gap
 
 TOP = N_BINS - 1.0
 
@@ -119,14 +120,6 @@ class SuperResolution(HardConstraint):
     @classmethod
     def observation(cls, args, obs, rate):
         return np.repeat(obs.signal, args.factor)       # each observed sample held K times
-
-
-def parse_gap(text: str) -> tuple[float, float]:
-    try:
-        start, end = (float(v) for v in text.split(":"))
-    except ValueError:
-        raise ValueError(f"--gap {text!r}: give START:END in seconds, e.g. 1.0:1.2") from None
-    return start, end
 
 
 @register_task

@@ -32,8 +32,13 @@ def _number(dest: str, value, low: float, *, integer: bool = False, allowed: str
         raise ValueError(f"{_flag(dest)} {value}: out of range; allowed: {allowed}")
 
 
-def at_least(low: float, allowed: str, integer: bool = True) -> Callable:
-    return lambda dest, v: _number(dest, v, low, integer=integer, allowed=allowed)
+def at_least(low: float, allowed: str, integer: bool = True, below: float = math.inf):
+    """A finite number in [low, below) (an int when `integer`)."""
+    def check(dest, value):
+        _number(dest, value, low, integer=integer, allowed=allowed)
+        if value >= below:
+            raise ValueError(f"{_flag(dest)} {value}: out of range; allowed: {allowed}")
+    return check
 
 
 def positive(allowed: str) -> Callable:
@@ -86,7 +91,7 @@ RULES: dict[str, Callable] = {  # argparse dest -> check(dest, value); None is n
     "levels": ladder,
     "delta": positive("a finite step δ > 0"),
     "window": at_least(1, "a whole number of samples >= 1"),
-    "seed": at_least(0, "a whole number >= 0"),
+    "seed": at_least(0, "a whole number from 0 to 2**63 - 1", below=2**63),
     "batch": at_least(1, "a whole number of chains >= 1"),
     "seconds": positive("a finite length in seconds > 0, e.g. 1.0"),
     "factor": at_least(2, "a whole factor >= 2"),

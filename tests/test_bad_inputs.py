@@ -435,6 +435,10 @@ CLI_BAD = {  # id -> (argv with MU/LIN/... for the tiny priors, what the message
     "delta-zero": (IP + ["--delta", "0"], r"--delta 0: out of range"),
     "delta-nan": (IP + ["--delta", "nan"], r"--delta nan: not a finite"),
     "seed-negative": (IP + ["--seed", "-1"], r"--seed -1: out of range"),
+    "seed-huge": (IP + ["--seed", str(2**70)], r"--seed \d+: out of range; allowed: a whole"),
+    "method-unknown": (IP + ["--method", "magic"], r"--method magic: not a method of inpaint; "
+                                                   r"give pnf, zero, linear, spline"),
+    "method-other-task": (SEP + ["--method", "kee"], r"not a method of separate"),
     "batch-zero": (IP + ["--batch", "0"], r"--batch 0: out of range"),
     "batch-baseline": (IP + ["--batch", "2", "--method", "spline"], r"only --method pnf"),
     "factor-huge": (swap(SR, "4", "1000000"),

@@ -50,6 +50,9 @@ def chain_items(out, n_sources: int) -> list:
 def check(args, cls) -> int:
     """Every option, the task's consistency and every output path; returns the chain count."""
     check_args(args)
+    if args.method != "pnf" and args.method not in cls.baselines:
+        raise ValueError(f"--method {args.method}: not a method of {cls.name}; give pnf"
+                         + "".join(f", {b}" for b in cls.baselines))
     chains = getattr(args, "batch", 1)
     if chains > 1 and args.method != "pnf":
         raise ValueError(f"--batch {chains}: only --method pnf draws independent chains; "

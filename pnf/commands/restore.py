@@ -28,7 +28,11 @@ def register(sub) -> None:
                                              "baseline)",
                              description="Restore by annealed Langevin dynamics on smoothed "
                                          "autoregressive priors, or with a baseline "
-                                         "(--method). Audio inputs of any rate are resampled.")
+                                         "(--method). Inpainting keeps the input's rate "
+                                         "(samples outside the gaps bit-identical); "
+                                         "super-resolution takes the "
+                                         "prior's rate or rate/K (--resample for others). "
+                                         "--batch N > 1 writes OUT-1 ... OUT-N.")
     add_task_verbs(restore.add_subparsers(dest="task", metavar="TASK", required=True),
                    restore_tasks().values())
 

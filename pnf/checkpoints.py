@@ -117,12 +117,20 @@ def pack_prior(nets: list[torch.nn.Module], levels: list[float], sigma_input: bo
             "states": [net.state_dict() for net in nets]}
 
 
-def load_prior(path: str | Path, device="cpu", **options):
-    """Rebuild a prior from its file; `options` go to the prior class (e.g. grid=64)."""
+def load_prior(path: str | Path, device="cpu", model_kinds: tuple[str, ...] | None = None,
+               **options):
+    """Rebuild a prior from its file; `options` go to the prior class (e.g. grid=64).
+
+    model_kinds: the networks the caller can use, e.g. ("wavenet",) for audio tasks.
+    """
     ckpt = read_checkpoint(path, ("prior",))
     kind = KINDS.get(ckpt.get("model_kind"))
     if kind is None or kind.prior is None:
         raise CheckpointError(f"{path}: unknown prior model kind {ckpt.get('model_kind')!r}")
+    if model_kinds and ckpt["model_kind"] not in model_kinds:
+        wanted = " or ".join(KINDS[k].what for k in model_kinds)
+        raise CheckpointError(f"{path}: holds a {kind.what}, but this command needs a "
+                              f"{wanted}; pass a prior trained for this kind of data")
     nets = []
     for state in ckpt["states"]:
         net = build_model(ckpt["model_kind"], ckpt["config"])

@@ -29,8 +29,17 @@ COMMAND_MODULES = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: `pnf: error: ...` (no usage dump), exit 2."""
+
+    def error(self, message: str):
+        verb = self.prog.removeprefix("pnf").strip()
+        hint = f"; see `pnf {verb} --help`" if verb else "; see `pnf --help`"
+        self.exit(2, f"pnf: error: {' '.join(message.split())}{hint}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pnf",
         description="Parallel and Flexible sampling: restore audio and images by annealed "
                     "Langevin dynamics on smoothed autoregressive priors.",

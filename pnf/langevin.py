@@ -85,13 +85,25 @@ def gradient(priors: Sequence[Prior], task, x: torch.Tensor, sigma: float,
     return grad
 
 
+DIVERGED = 1e6   # |state| beyond this (bins are 0..255, pixels -1..1): the chain diverged
+
+
+def _diverged(first_bad: int, steps: int, level: int, sigma: float, eta: float) -> None:
+    """RuntimeError naming the level and step where the state left the finite range."""
+    raise RuntimeError(f"the Langevin chain diverged at level {level + 1} (σ = {sigma:g}), "
+                       f"step {first_bad + 1} of {steps}: the state became NaN, infinite "
+                       f"or beyond {DIVERGED:g} (step η = {eta:.3g}); lower the step "
+                       "(--delta, --lr) or the likelihood weight (--c); nothing was written")
+
+
 def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
            callback: Callable | None = None, device: str | torch.device = "cpu",
            progress: bool | None = None) -> torch.Tensor:
     """Run annealed Langevin dynamics for `task` under `priors` (one per source).
 
     callback(level, sigma, x) is called after each level (for intermediate outputs).
-    Returns the final state (S, B, *shape) in the priors' units.
+    Returns the final state (S, B, *shape) in the priors' units. A diverging chain (NaN,
+    inf or |x| > DIVERGED) raises RuntimeError at the end of its level, naming σ and step.
     """
     if len(priors) != task.n_sources:
         raise ValueError(f"the task has {task.n_sources} source(s) but {len(priors)} "
@@ -108,13 +120,19 @@ def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
     for level, sigma in enumerate(schedule.sigmas):
         eta = schedule.step_size(sigma)
         bar.set_postfix(sigma=f"{sigma:.3g}", refresh=False)           # the level running now
-        for _ in range(steps):
+        first_bad = torch.full((), steps, device=device)               # no sync per step
+        for step in range(steps):
             a, b = _window(length, schedule.window, gen) if windowed else (0, length)
             grad = gradient(priors, task, x, sigma, conds, (a, b) if windowed else None)
             noise = torch.randn(grad.shape, generator=gen, device=device, dtype=x.dtype)
             proposal = x[..., a:b] + eta * grad + math.sqrt(2 * eta) * noise
             x[..., a:b] = torch.where(free[..., a:b], proposal, x[..., a:b])
+            bad = ~(x[..., a:b].abs() <= DIVERGED).all()                 # NaN, inf or huge
+            first_bad = torch.where(bad & (first_bad == steps), step, first_bad)
             bar.update(1)
+        if int(first_bad) < steps:
+            bar.close()                           # the error starts on a line of its own
+            _diverged(int(first_bad), steps, level, sigma, eta)
         if callback is not None:
             callback(level, sigma, x)
     bar.close()

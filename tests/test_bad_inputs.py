@@ -348,5 +348,149 @@ def test_bad_download(folder, capsys, server, case):
 
 def test_the_table_is_big_enough():
     cases = (2 * len(AUDIO) + len(PRIOR_BAD) + 2 * (len(FILE_BAD) + 2) + len(BASELINE_BAD)
-             + len(ARCHIVES) + 2 + len(URLS))
+             + len(ARCHIVES) + 2 + len(URLS) + len(CLI_BAD))
     assert cases >= 100, cases
+
+
+# ------------------------------------------------------------ part two: restore and sample
+
+
+def tiny_prior(path: Path, kind: str = "wavenet", **config) -> str:
+    """A random-init tiny prior (no training): enough to reach every check."""
+    from pnf.checkpoints import build_model, pack_prior, save_checkpoint
+    from pnf.priors.image import PIXELCNN_SIZES
+    from pnf.priors.train import WAVENET_SIZES
+
+    sizes = WAVENET_SIZES if kind == "wavenet" else PIXELCNN_SIZES
+    net = build_model(kind, {**sizes["tiny"], "sigma_input": True, **config})
+    save_checkpoint(path, pack_prior([net], [1.0, 20.0], sigma_input=True))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """Tiny priors: mu-law, linear, linear at 16 kHz, and an image prior."""
+    d = tmp_path_factory.mktemp("tiny")
+    return {"mu": tiny_prior(d / "mu.pt"), "lin": tiny_prior(d / "lin.pt", quantization="linear"),
+            "lin16k": tiny_prior(d / "lin16k.pt", quantization="linear", rate=16000),
+            "img": tiny_prior(d / "img.pt", "pixelcnn")}
+
+
+QUICK = ["--iterations", "1", "--levels", "20", "1", "--device", "cpu"]
+SR = ["restore", "superres", "--prior", "MU", "--input", "in.wav", "--output", "o.wav",
+      "--factor", "4"]
+IP = ["restore", "inpaint", "--prior", "MU", "--input", "in.wav", "--output", "o.wav",
+      "--gap", "0.05:0.1"]
+SEP = ["restore", "separate", "--prior", "LIN", "--prior", "LIN", "--input", "in.wav",
+       "--output", "o.wav"]
+SAMPLE = ["sample", "ancestral", "--prior", "MU", "--output", "o.wav"]
+
+
+def swap(argv, old, new):
+    return [new if a == old else a for a in argv]
+
+
+CLI_BAD = {  # id -> (argv with MU/LIN/... for the tiny priors, what the message must say)
+    "image-prior-to-audio": (swap(IP, "MU", "IMG"), r"holds a PixelCNN.*needs a WaveNet"),
+    "audio-prior-to-image": (["restore", "image-inpaint", "--prior", "MU", "--input",
+                              "imgs.npy", "--index", "0", "--output-dir", "D"],
+                             r"holds a WaveNet.*needs a PixelCNN"),
+    "image-prior-to-sample": (swap(SAMPLE, "MU", "IMG"), r"needs a WaveNet"),
+    "device-cuda-no-gpu": (IP + ["--device", "cuda:7"], r"--device cuda:7: (no CUDA|only)"),
+    "device-unknown": (IP + ["--device", "tpu"], r"--device 'tpu': not a device"),
+    "device-mps": (IP + ["--device", "mps"], r"pnf runs on cpu or cuda"),
+    "output-under-file": (swap(IP, "o.wav", "in.wav/o.wav"), r"is a file, not a folder"),
+    "output-is-folder": (swap(IP, "o.wav", "D"), r"D: is a folder"),
+    "output-is-input": (swap(IP, "o.wav", "in.wav"), r"is also the input"),
+    "output-is-input-dotted": (swap(IP, "o.wav", "./in.wav"), r"is also the input"),
+    "output-is-prior": (swap(IP, "o.wav", "MU"), r"is also the input"),
+    "save-input-is-input": (IP + ["--save-input", "in.wav"], r"is also the input"),
+    "timing-is-input": (IP + ["--timing", "in.wav"], r"is also the input"),
+    "timing-proc": (IP + ["--timing", "/proc/t.json"], r"/proc: cannot write there"),
+    "timing-is-folder": (IP + ["--timing", "D"], r"D: is a folder"),
+    "save-input-equals-output": (IP + ["--save-input", "o.wav"], r"given as two outputs"),
+    "separate-derived-is-input": (swap(SEP, "in.wav", "o-a.wav") + ["--names", "a", "b"],
+                                  r"is also the input"),
+    "separate-c-25": (SEP + ["--c", "25"], r"--c 25: .*step η·γ·S = 2.5 must stay below 2"),
+    "separate-c-20": (SEP + ["--c", "20"], r"below 2.*give --c below 20"),
+    "separate-c-zero": (SEP + ["--c", "0"], r"--c 0: out of range"),
+    "separate-c-nan": (SEP + ["--c", "nan"], r"--c nan: not a finite number"),
+    "separate-c-delta": (SEP + ["--delta", "1", "--c", "1"], r"must stay below 2"),
+    "separate-names-same": (SEP + ["--names", "a", "a"], r"names must differ"),
+    "separate-names-one": (SEP + ["--names", "a"], r"give 2 names, one per source"),
+    "separate-names-three": (SEP + ["--names", "a", "b", "c"], r"give 2 names"),
+    "separate-names-slash": (SEP + ["--names", "a/b", "c"], r"plain name"),
+    "separate-rates-differ": (swap(SEP, "LIN", "LIN16K")[:4] + SEP[4:],
+                              r"different rates \[16000, 22050\]"),
+    "separate-mulaw": (swap(SEP, "LIN", "MU"), r"linearly quantized"),
+    "levels-nan": (IP + ["--levels", "nan", "1"], r"every σ must be a finite number"),
+    "levels-inf": (IP + ["--levels", "inf", "1"], r"finite number > 0"),
+    "levels-zero": (IP + ["--levels", "5", "0"], r"finite number > 0"),
+    "levels-negative": (IP + ["--levels", "-1"], r"finite number > 0"),
+    "levels-increasing": (IP + ["--levels", "1", "20"], r"strictly decreasing"),
+    "levels-repeated": (IP + ["--levels", "5", "5"], r"strictly decreasing"),
+    "window-zero": (IP + ["--window", "0"], r"--window 0: out of range"),
+    "window-negative": (IP + ["--window", "-5"], r"--window -5: out of range"),
+    "iterations-zero": (IP + ["--iterations", "0"], r"--iterations 0: out of range"),
+    "delta-zero": (IP + ["--delta", "0"], r"--delta 0: out of range"),
+    "delta-nan": (IP + ["--delta", "nan"], r"--delta nan: not a finite"),
+    "seed-negative": (IP + ["--seed", "-1"], r"--seed -1: out of range"),
+    "seed-huge": (IP + ["--seed", str(2**70)], r"--seed \d+: out of range; allowed: a whole"),
+    "method-unknown": (IP + ["--method", "magic"], r"--method magic: not a method of inpaint; "
+                                                   r"give pnf, zero, linear, spline"),
+    "method-other-task": (SEP + ["--method", "kee"], r"not a method of separate"),
+    "batch-zero": (IP + ["--batch", "0"], r"--batch 0: out of range"),
+    "batch-baseline": (IP + ["--batch", "2", "--method", "spline"], r"only --method pnf"),
+    "factor-huge": (swap(SR, "4", "1000000"),
+                    r"--factor 1000000 leaves 1 observed sample\(s\) of in.wav; .*at most 2756"),
+    "factor-one": (swap(SR, "4", "1"), r"--factor 1: out of range"),
+    "superres-wrong-rate": (swap(SR, "in.wav", "in8k.wav"),
+                            r"at 8000 Hz.*22050 Hz.*5512.5 Hz; add --resample"),
+    "gap-nan-inf": (swap(IP, "0.05:0.1", "nan:inf"), r"--gap nan:inf: give finite seconds"),
+    "gap-reversed": (swap(IP, "0.05:0.1", "0.1:0.05"), r"0 <= START < END"),
+    "gap-negative": (IP[:-2] + ["--gap=-1:0.1"], r"0 <= START < END"),
+    "gap-word": (swap(IP, "0.05:0.1", "soon"), r"give START:END in seconds"),
+    "gap-past-end": (swap(IP, "0.05:0.1", "0.1:9"), r"outside the signal"),
+    "sample-seconds-zero": (SAMPLE + ["--seconds", "0"], r"--seconds 0: out of range"),
+    "sample-seconds-negative": (SAMPLE + ["--seconds", "-1"], r"--seconds -1.0: out of range"),
+    "sample-seconds-nan": (SAMPLE + ["--seconds", "nan"], r"--seconds nan: not a finite"),
+    "sample-seconds-tiny": (SAMPLE + ["--seconds", "1e-9"], r"less than one sample"),
+    "sample-output-is-prior": (swap(SAMPLE, "o.wav", "MU"), r"is also the input"),
+    "sample-timing-proc": (SAMPLE + ["--timing", "/proc/t.json"], r"cannot write there"),
+    "sample-pnf-window-zero": (["sample", "pnf", "--prior", "MU", "--output", "o.wav",
+                                "--window", "0"], r"--window 0"),
+    "argparse-int": (swap(SR, "4", "four"), r"invalid int value: 'four'"),
+    "argparse-missing": (SR[:-2], r"required: --factor"),
+    "argparse-unknown-flag": (SR + ["--factr", "3"], r"unrecognized arguments: --factr"),
+    "argparse-unknown-task": (["restore", "upscale"], r"invalid choice: 'upscale'"),
+    "image-output-dir-file": (["restore", "image-inpaint", "--prior", "IMG", "--input",
+                               "imgs.npy", "--index", "0", "--output-dir", "in.wav"],
+                              r"--output-dir in.wav: is a file"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLI_BAD))
+def test_bad_restore_or_sample(folder, tiny, capsys, case):
+    argv, match = CLI_BAD[case]
+    write(folder / "in.wav", wav_bytes())
+    write(folder / "in8k.wav", wav_bytes(rate=8000))
+    np.save(folder / "imgs.npy", np.zeros((1, 3, 8, 8), np.float32))
+    (folder / "D").mkdir()
+    names = {k.upper(): v for k, v in tiny.items()}
+    quick = [] if "ancestral" in argv else QUICK     # first: a case's own flags win
+    refused([names.get(a, a) for a in argv[:2] + quick + argv[2:]], folder, capsys, match)
+
+
+def test_a_diverging_chain_stops_with_one_error_and_writes_nothing(folder, tiny, capsys):
+    """--delta 1e12: the first step leaves the bin range; sampling started, so the progress
+    bar's lines come before the one error line."""
+    write(folder / "in.wav", wav_bytes())
+    before = files_under(folder)
+    capsys.readouterr()
+    argv = [tiny["mu"] if a == "MU" else a for a in IP] + QUICK + ["--delta", "1e12"]
+    assert main(argv) == 2
+    lines = [x for x in capsys.readouterr().err.splitlines()
+             if x.strip() and not x.startswith("langevin:")]
+    assert len(lines) == 1 and re.match(r"pnf: error: the Langevin chain diverged at level 1 "
+                                        r"\(σ = 20\), step 1 of \d+: .*nothing was", lines[0])
+    assert files_under(folder) == before

@@ -87,15 +87,42 @@ def test_spectrogram_pnf_and_ancestral(priors, clip, tmp_path):
     assert len(pcm(tmp_path / "pnf.wav")) == n == len(pcm(tmp_path / "ar.wav"))
 
 
-def test_any_format_and_rate_is_resampled(priors, tmp_path, capsys):
-    stereo = np.stack([decaying_harmonics(300.0, 0.2, 44100)] * 2, 1)
+def test_inpaint_keeps_the_input_rate_and_every_observed_sample(priors, tmp_path, capsys):
+    x = decaying_harmonics(300.0, 0.2, 44100)
     src = tmp_path / "in.flac"
-    sf.write(src, stereo, 44100)
+    sf.write(src, np.stack([x, x], 1), 44100, subtype="PCM_16")
     out = tmp_path / "o.wav"
     assert main(["restore", "inpaint", "--prior", priors["mulaw"], "--input", str(src),
                  "--output", str(out), "--gap", "0.05:0.1", *FAST]) == 0
     assert "resampling in.flac from 44100 Hz to 22050 Hz" in capsys.readouterr().err
-    assert sf.info(out).samplerate == RATE and sf.info(out).frames == round(0.2 * RATE)
+    assert sf.info(out).samplerate == 44100 and sf.info(out).frames == len(x)
+    a, b = round(0.05 * 44100), round(0.1 * 44100)
+    y, x16 = pcm(out), pcm(src)[:, 0]
+    assert np.array_equal(y[:a], x16[:a]) and np.array_equal(y[b:], x16[b:])
+    assert not np.array_equal(y[a:b], np.zeros(b - a, np.int16))     # the gap was filled
+
+
+def test_superres_resample_gives_k_times_the_length(priors, tmp_path, capsys):
+    src = tmp_path / "in16k.wav"
+    sf.write(src, decaying_harmonics(300.0, 0.2, 16000), 16000)    # 3200 samples
+    out = tmp_path / "o.wav"
+    argv = ["restore", "superres", "--prior", priors["mulaw"], "--input", str(src),
+            "--output", str(out), "--factor", "4", *FAST]
+    assert main(argv) == 2                                          # neither rate nor rate/K
+    assert "add --resample" in capsys.readouterr().err and not out.exists()
+    assert main([*argv, "--resample"]) == 0
+    low = -(-3200 * 441 // 1280)                                    # ceil(3200·5512.5/16000)
+    assert sf.info(out).samplerate == RATE and sf.info(out).frames == 4 * low >= 0.2 * RATE
+
+
+def test_batch_writes_one_file_per_chain(priors, clip, tmp_path):
+    out = tmp_path / "b.wav"
+    assert main(["restore", "superres", "--prior", priors["mulaw"], "--input", str(clip),
+                 "--output", str(out), "--factor", "2", "--batch", "2", *FAST]) == 0
+    one, two = pcm(tmp_path / "b-1.wav"), pcm(tmp_path / "b-2.wav")
+    assert not out.exists() and len(one) == len(two) == len(pcm(clip))
+    assert np.array_equal(one[::2], pcm(clip)[::2]) and np.array_equal(two[::2], one[::2])
+    assert not np.array_equal(one, two)                             # independent chains
 
 
 def bad_files(tmp):

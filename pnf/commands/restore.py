@@ -13,11 +13,14 @@ and what it writes (through its `io` class); this module only runs the steps in 
 
 from __future__ import annotations
 
+import copy
 import time
 
 import pnf.tasks  # noqa: F401  (registers the built-in tasks)
 from pnf.commands.common import run_sampler
+from pnf.tasks.audio_io import chain_paths
 from pnf.tasks.registry import restore_tasks
+from pnf.validate import check_args
 
 
 def register(sub) -> None:
@@ -25,7 +28,11 @@ def register(sub) -> None:
                                              "baseline)",
                              description="Restore by annealed Langevin dynamics on smoothed "
                                          "autoregressive priors, or with a baseline "
-                                         "(--method). Audio inputs of any rate are resampled.")
+                                         "(--method). Inpainting keeps the input's rate "
+                                         "(samples outside the gaps bit-identical); "
+                                         "super-resolution takes the "
+                                         "prior's rate or rate/K (--resample for others). "
+                                         "--batch N > 1 writes OUT-1 ... OUT-N.")
     add_task_verbs(restore.add_subparsers(dest="task", metavar="TASK", required=True),
                    restore_tasks().values())
 
@@ -39,27 +46,50 @@ def add_task_verbs(tasks, classes, prefix: str = "") -> None:
         p.set_defaults(func=run, task_class=cls)
 
 
-def first_item(out, n_sources: int):
-    """The first batch item of task.finish(): (*shape) or, for several sources, (S, *shape)."""
-    return out[:, 0] if n_sources > 1 else out[0]
+def chain_items(out, n_sources: int) -> list:
+    """Each chain's result from task.finish(): (*shape) or, for several sources, (S, *shape)."""
+    return list(out.unbind(1)) if n_sources > 1 else list(out)
+
+
+def check(args, cls) -> int:
+    """Every option, the task's consistency and every output path; returns the chain count."""
+    check_args(args)
+    if args.method != "pnf" and args.method not in cls.baselines:
+        raise ValueError(f"--method {args.method}: not a method of {cls.name}; give pnf"
+                         + "".join(f", {b}" for b in cls.baselines))
+    chains = getattr(args, "batch", 1)
+    if chains > 1 and args.method != "pnf":
+        raise ValueError(f"--batch {chains}: only --method pnf draws independent chains; "
+                         f"{args.method} gives one result")
+    cls.validate(args)
+    cls.io.check_paths(args, cls)
+    return chains
 
 
 def run(args) -> int:
     cls = args.task_class
     start = time.perf_counter()
+    chains = check(args, cls)
     priors = cls.io.load_priors(args, cls) if args.method == "pnf" else None
+    if priors:
+        schedule = cls.io.schedule(args, priors[0])
+        cls.check_run(args, priors, schedule)
     rate = cls.io.rate(priors)
     obs = cls.observe(args, rate)
     run_info = {"sampling": None, "levels": None}
     if priors:
-        task = cls.from_args(args, obs, priors)
-        schedule = cls.io.schedule(args, priors[0])
+        task = cls.from_args(args, cls.io.batched(obs, chains), priors)
         x, run_info["sampling"] = run_sampler(priors, task, schedule, args)
         run_info["levels"] = list(schedule.sigmas)
-        result = first_item(task.finish(x), task.n_sources)
+        results = chain_items(task.finish(x), task.n_sources)[:chains]
     else:
-        result = cls.baseline(args, obs, rate)
-    outputs = cls.outputs(args, obs, result)
+        results = [cls.baseline(args, obs, rate)]
+    outputs = {}
+    for i, result in enumerate(results):
+        chain = copy.copy(args)
+        if chains > 1:
+            chain.output = str(chain_paths(args.output, chains)[i])
+        outputs.update(cls.outputs(chain, obs, result))
     run_info["seconds"] = time.perf_counter() - start
     cls.io.write(args, cls, obs, outputs, rate, run_info)
     return 0

@@ -18,7 +18,8 @@ from pnf.checkpoints import load_prior
 from pnf.commands.common import run_sampler
 from pnf.priors.ancestral import ancestral_sample
 from pnf.tasks import SpectrogramGeneration, Unconditional
-from pnf.tasks.audio_io import add_schedule_args, schedule_for
+from pnf.tasks.audio_io import AudioIO, add_schedule_args, chain_paths, schedule_for
+from pnf.validate import check_args, check_outputs
 
 
 def register(sub) -> None:
@@ -31,7 +32,7 @@ def register(sub) -> None:
         p = how.add_parser(name, help=text, description=text)
         p.add_argument("--prior", required=True, help="prior file (.pt)")
         p.add_argument("--output", required=True, help="audio file to write (batch > 1: "
-                                                       "OUT-0.wav, OUT-1.wav, ...)")
+                                                       "OUT-1.wav ... OUT-N.wav)")
         p.add_argument("--seconds", type=float, default=1.0, help="length (default 1 s)")
         p.add_argument("--mel-from", help="condition on the mel spectrogram of this audio "
                                           "(mel prior); sets the length")
@@ -40,13 +41,20 @@ def register(sub) -> None:
             add_schedule_args(p, eta=0.1)
         else:
             p.add_argument("--seed", type=int, default=0)
-            p.add_argument("--batch", type=int, default=1)
+            p.add_argument("--batch", type=int, default=1,
+                           help="independent samples: N > 1 writes OUT-1.wav ... OUT-N.wav")
         p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    prior = load_prior(args.prior)
+    check_args(args)
+    outs = chain_paths(args.output, args.batch)
+    check_outputs([*outs, args.timing], inputs=[args.prior, args.mel_from])
+    prior = load_prior(args.prior, model_kinds=AudioIO.model_kinds)
     mel, length = None, round(args.seconds * prior.rate)
+    if length < 1 and not args.mel_from:
+        raise ValueError(f"--seconds {args.seconds:g} is less than one sample at "
+                         f"{prior.rate} Hz; give a length in seconds, e.g. 1.0")
     if args.mel_from:
         wave = read_audio(args.mel_from, prior.rate)
         length = len(wave)
@@ -64,8 +72,6 @@ def run(args) -> int:
         bins = ancestral_sample(net, length, args.batch, sigma, args.seed, cond)
         waves = prior.quantizer.from_bins(torch.from_numpy(bins).float())
     seconds = time.perf_counter() - start
-    outs = [args.output] if args.batch == 1 else [
-        args.output.replace(".wav", f"-{i}.wav") for i in range(args.batch)]
     for path, wave in zip(outs, waves, strict=True):
         write_audio(path, wave, prior.rate)
     if args.timing:

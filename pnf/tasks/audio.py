@@ -10,14 +10,18 @@ pnf.tasks.generation.
 from __future__ import annotations
 
 import sys
+from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 import torch
 
 from pnf.audio import N_BINS, Quantizer, read_audio, resample
 from pnf.tasks.audio_io import AudioIO, Observed
 from pnf.tasks.base import Task, uniform_bins
 from pnf.tasks.registry import register_task
+from pnf.validate import parse_gap
 
 TOP = N_BINS - 1.0
 
@@ -71,25 +75,37 @@ class SuperResolution(HardConstraint):
     def add_options(cls, p):
         p.add_argument("--factor", type=int, required=True,
                        help="upsampling factor K >= 2; an input at the prior's rate is "
-                            "decimated first (y = x[::K]), as in the paper")
+                            "decimated first (y = x[::K]), as in the paper; an input at "
+                            "rate/K is upsampled as it is")
+        p.add_argument("--resample", action="store_true",
+                       help="accept an input at any other rate: resample it to rate/K first")
 
     @classmethod
     def observe(cls, args, rate):
         """The decimated signal at rate/K; an input at full rate keeps its own length."""
-        if args.factor < 2:
-            raise ValueError(f"--factor {args.factor}: super-resolution needs a factor >= 2")
-        x = read_audio(args.input, None)
-        import soundfile as sf
-        file_rate = sf.info(args.input).samplerate
+        x, file_rate = read_audio(args.input, None), sf.info(args.input).samplerate
+        low = Fraction(rate, args.factor)
+        if file_rate == rate:
+            obs = Observed(x[:: args.factor], len(x))
+        elif abs(file_rate - low) < 1 or args.resample:
+            if abs(file_rate - low) >= 1:
+                print(f"pnf: resampling input from {file_rate} Hz to {float(low):g} Hz",
+                      file=sys.stderr)
+                x = resample(x, file_rate, low)
+            obs = Observed(x, len(x) * args.factor)   # K·len at the prior's rate
+        else:
+            raise ValueError(f"{args.input} is at {file_rate} Hz; super-resolution x"
+                             f"{args.factor} takes the prior's rate {rate} Hz (decimated) or "
+                             f"rate/K = {float(low):g} Hz; add --resample to resample it to "
+                             f"{float(low):g} Hz anyway")
+        if len(obs.signal) < 2:
+            raise ValueError(f"--factor {args.factor} leaves {len(obs.signal)} observed "
+                             f"sample(s) of {args.input}; give a factor of at most "
+                             f"{max(len(x) // 2, 2)}")
         if file_rate == rate:
             print(f"pnf: input is at the prior's rate; decimating by {args.factor}",
                   file=sys.stderr)
-            return Observed(x[:: args.factor], len(x))
-        low = rate / args.factor
-        if file_rate != low:
-            print(f"pnf: resampling input from {file_rate} Hz to {low:g} Hz", file=sys.stderr)
-            x = resample(x, file_rate, round(low))
-        return Observed(x, len(x) * args.factor)
+        return obs
 
     @classmethod
     def from_args(cls, args, obs, priors):
@@ -104,14 +120,6 @@ class SuperResolution(HardConstraint):
     @classmethod
     def observation(cls, args, obs, rate):
         return np.repeat(obs.signal, args.factor)       # each observed sample held K times
-
-
-def parse_gap(text: str) -> tuple[float, float]:
-    try:
-        start, end = (float(v) for v in text.split(":"))
-    except ValueError:
-        raise ValueError(f"--gap {text!r}: give START:END in seconds, e.g. 1.0:1.2") from None
-    return start, end
 
 
 @register_task
@@ -141,6 +149,27 @@ class Inpainting(HardConstraint):
                        help="missing span in seconds; repeat for several gaps")
 
     @classmethod
+    def observe(cls, args, rate):
+        """At the prior's rate; an input at another rate is kept to splice the gaps into."""
+        x, file_rate = read_audio(args.input, None), sf.info(args.input).samplerate
+        cls.mask(args, x, file_rate)                                  # gaps inside the input
+        if file_rate == rate:
+            return Observed(x, len(x))
+        print(f"pnf: resampling {Path(args.input).name} from {file_rate} Hz to {rate} Hz; "
+              f"the output stays at {file_rate} Hz", file=sys.stderr)
+        return Observed(resample(x, file_rate, rate), len(x), x, file_rate, rate)
+
+    @classmethod
+    def outputs(cls, args, obs, result):
+        """The input with its gaps filled; at another rate the gaps come back resampled."""
+        if obs.original is None:
+            return super().outputs(args, obs, result)
+        back = resample(np.asarray(result, np.float32), obs.signal_rate, obs.out_rate)
+        back = np.pad(back, (0, max(len(obs.original) - len(back), 0)))[:len(obs.original)]
+        keep = cls.mask(args, obs.original, obs.out_rate)
+        return super().outputs(args, obs, np.where(keep, obs.original, back))
+
+    @classmethod
     def from_args(cls, args, obs, priors):
         return cls(obs.signal, [parse_gap(g) for g in args.gap], priors[0].rate,
                    priors[0].quantizer)
@@ -158,4 +187,5 @@ class Inpainting(HardConstraint):
 
     @classmethod
     def observation(cls, args, obs, rate):
-        return np.where(cls.mask(args, obs.signal, rate), obs.signal, 0.0)   # gap silenced
+        x, r = (obs.signal, rate) if obs.original is None else (obs.original, obs.out_rate)
+        return np.where(cls.mask(args, x, r), x, 0.0)                     # gap silenced

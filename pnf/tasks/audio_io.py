@@ -20,12 +20,16 @@ from pnf.checkpoints import load_prior
 from pnf.langevin import Schedule
 from pnf.precision import PRECISIONS
 from pnf.sigmas import audio_delta
+from pnf.validate import check_outputs
 
 
 @dataclass
 class Observed:
     signal: np.ndarray        # (n,) what the task observes, at its own rate
-    length: int               # samples of each output at the prior's rate
+    length: int               # samples of each output (at out_rate)
+    original: np.ndarray | None = None   # (m,) the input as read, when kept at its rate
+    out_rate: int | None = None          # the outputs' rate; None: the prior's
+    signal_rate: int | None = None       # the rate of `signal` when out_rate is set
 
 
 def add_schedule_args(p, eta: float = 0.05) -> None:
@@ -47,7 +51,17 @@ def add_schedule_args(p, eta: float = 0.05) -> None:
     g.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda")
     g.add_argument("--precision", default="auto", choices=["auto", *PRECISIONS],
                    help="WaveNet trunk matmuls (auto: fp32; see pnf.precision)")
-    g.add_argument("--batch", type=int, default=1, help="independent samples to draw")
+    g.add_argument("--batch", type=int, default=1,
+                   help="independent chains, run as one batch: N = 1 writes OUT.wav, N > 1 "
+                        "writes OUT-1.wav ... OUT-N.wav")
+
+
+def chain_paths(output: str | Path, n: int) -> list[Path]:
+    """Where chain i's output goes: OUT itself for one chain, else OUT-1 ... OUT-N."""
+    out = Path(output)
+    if n == 1:
+        return [out]
+    return [out.with_name(f"{out.stem}-{i + 1}{out.suffix}") for i in range(n)]
 
 
 def schedule_for(args, prior) -> Schedule:
@@ -60,6 +74,8 @@ def schedule_for(args, prior) -> Schedule:
 
 class AudioIO:
     """Audio files in, audio files out (WAV/FLAC/OGG of any rate in; WAV at the prior's rate)."""
+
+    model_kinds = ("wavenet",)      # the prior networks an audio task can use
 
     @staticmethod
     def add_arguments(p, task: type) -> None:
@@ -85,8 +101,22 @@ class AudioIO:
         if not args.prior or (task.max_priors and len(args.prior) > task.max_priors):
             many = "one per source" if task.max_priors != 1 else "exactly one"
             raise ValueError(f"`restore {task.name}` needs --prior ({many})")
-        priors = [load_prior(p) for p in args.prior]
+        priors = [load_prior(p, model_kinds=AudioIO.model_kinds) for p in args.prior]
         return priors * task.shared_sources if len(priors) == 1 else priors
+
+    @staticmethod
+    def check_paths(args, task: type) -> None:
+        """Every output (per chain, per source, --save-input, --timing) writable, no input."""
+        outs = [p for chain in chain_paths(args.output, args.batch)
+                for p in task.output_paths(args, chain)]
+        check_outputs([*outs, args.save_input, args.timing],
+                      inputs=[args.input, args.model, *args.prior])
+
+    @staticmethod
+    def batched(obs: Observed, n: int) -> Observed:
+        """The observation repeated for n chains: signal (n, len)."""
+        return obs if n == 1 else Observed(np.tile(obs.signal, (n, 1)), obs.length,
+                                           obs.original, obs.out_rate, obs.signal_rate)
 
     @staticmethod
     def rate(priors) -> int:
@@ -108,7 +138,8 @@ class AudioIO:
         if args.save_input:
             outputs[Path(args.save_input)] = task.observation(args, obs, rate)
         for path, wave in outputs.items():
-            write_audio(path, wave[:obs.length], rate)   # superres: K·len(y) may pass the end
+            write_audio(path, wave[:obs.length], obs.out_rate or rate)   # superres: K·len(y)
+            # may pass the end
         if args.timing:
             write_json(args.timing, {"seconds": run["seconds"]})
         print(f"pnf: {task.name} with {args.method} took {run['seconds']:.1f} s -> "

@@ -56,6 +56,19 @@ class Task:
         """The task's own flags (e.g. --factor); the io class adds the common ones."""
 
     @classmethod
+    def validate(cls, args) -> None:
+        """Consistency of the task's options, before any model loads (ValueError)."""
+
+    @classmethod
+    def check_run(cls, args, priors: list, schedule) -> None:
+        """Checks that need the loaded priors and schedule, before sampling (ValueError)."""
+
+    @classmethod
+    def output_paths(cls, args, output) -> list:
+        """The files one chain writing to `output` creates (checked before sampling)."""
+        return [output]
+
+    @classmethod
     def observe(cls, args, rate: int):
         """What was observed, as the task reads it (default: the io class's reader)."""
         return cls.io.read(args, rate)

@@ -40,7 +40,7 @@ class SpectrogramGeneration(Task):
 
     @classmethod
     def from_args(cls, args, obs, priors):
-        return cls(mel_spectrogram(obs.signal), len(obs.signal), priors[0].quantizer)
+        return cls(mel_spectrogram(obs.signal), obs.signal.shape[-1], priors[0].quantizer)
 
 
 class Unconditional(SpectrogramGeneration):

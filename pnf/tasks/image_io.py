@@ -25,6 +25,7 @@ from pnf.checkpoints import load_prior
 from pnf.datasets.manifest import save_npy
 from pnf.langevin import Schedule
 from pnf.sigmas import image_delta
+from pnf.validate import check_outputs
 
 
 @dataclass
@@ -70,6 +71,8 @@ def save_image(path: Path, x: torch.Tensor, scale: float = 1.0) -> None:
 class ImageIO:
     """Test images (.npy of (N, 3, H, W)) in, a folder of .npy/.png + run.json out."""
 
+    model_kinds = ("pixelcnn",)     # the prior networks an image task can use
+
     @staticmethod
     def add_arguments(p, task: type) -> None:
         p.add_argument("--prior", action="append", default=[], help="image prior file (.pt)")
@@ -85,7 +88,20 @@ class ImageIO:
     def load_priors(args, task: type) -> list:
         if len(args.prior) != 1:
             raise ValueError(f"`restore {task.name}` needs exactly one --prior")
-        return [load_prior(args.prior[0], grid=args.grid)] * task.shared_sources
+        prior = load_prior(args.prior[0], grid=args.grid, model_kinds=ImageIO.model_kinds)
+        return [prior] * task.shared_sources
+
+    @staticmethod
+    def check_paths(args, task: type) -> None:
+        """--output-dir: a folder (or none yet) where files can be written, not the input."""
+        out = Path(args.output_dir)
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"--output-dir {out}: is a file; give a folder")
+        check_outputs([out / "run.json"], inputs=[args.input, *args.prior])
+
+    @staticmethod
+    def batched(obs, n: int):
+        return obs
 
     @staticmethod
     def rate(priors) -> None:

@@ -70,9 +70,38 @@ class Separation(Task):
         return baselines.apply(args.method, "separate", obs.signal, checkpoint=args.model)
 
     @classmethod
+    def sources(cls, args) -> int:
+        """S: one per --prior, or the sources a single shared prior (or a baseline) gives."""
+        return len(args.prior) if len(args.prior) > 1 else cls.shared_sources
+
+    @classmethod
+    def validate(cls, args):
+        if args.names and len(args.names) != cls.sources(args):
+            raise ValueError(f"--names {' '.join(args.names)}: give {cls.sources(args)} "
+                             f"names, one per source")
+
+    @classmethod
+    def check_run(cls, args, priors, schedule):
+        """Equal rates; the mixture term's step η·γ·S = δ·c·S/σ_L² must stay below 2."""
+        rates = sorted({p.rate for p in priors})
+        if len(rates) > 1:
+            raise ValueError(f"the priors are trained at different rates {rates} Hz; "
+                             "separation needs priors of one rate")
+        step = schedule.delta * args.c * len(priors) / min(schedule.sigmas) ** 2
+        if step >= 2:
+            limit = 2 * min(schedule.sigmas) ** 2 / (schedule.delta * len(priors))
+            raise ValueError(f"--c {args.c:g}: the mixture term's Langevin step η·γ·S = "
+                             f"{step:.3g} must stay below 2 or the chain diverges; give "
+                             f"--c below {limit:.3g} (or a smaller --delta)")
+
+    @classmethod
+    def output_paths(cls, args, output):
+        """OUT-<name>.wav per source (names from --names, else source1, source2, ...)."""
+        out = Path(output)
+        names = args.names or [f"source{i + 1}" for i in range(cls.sources(args))]
+        return [out.with_name(f"{out.stem}-{n}{out.suffix}") for n in names]
+
+    @classmethod
     def outputs(cls, args, obs, result):
-        """{OUT-<name>.wav: source} (names from --names, else source1, source2, ...)."""
-        out = Path(args.output)
-        names = args.names or [f"source{i + 1}" for i in range(len(result))]
-        return {out.with_name(f"{out.stem}-{n}{out.suffix}"): s
-                for n, s in zip(names, result, strict=True)}
+        """{OUT-<name>.wav: source}."""
+        return dict(zip(cls.output_paths(args, args.output), result, strict=True))

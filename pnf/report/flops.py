@@ -40,8 +40,19 @@ def pixelcnn(size: str = "tiny", **overrides) -> torch.nn.Module:
     return PixelCNN(PixelCNNConfig(**{**PIXELCNN_SIZES[size], **overrides})).eval()
 
 
+def _addmm_inplace(acc, a, b, *args, out_val=None, **kwargs) -> int:
+    """FLOPs of acc.addmm_(a, b): a (M, K) @ b (K, N), as for addmm."""
+    return 2 * a.shape[0] * a.shape[1] * b.shape[1]
+
+
+_addmm_inplace._get_raw = True  # called with tensors, not shapes
+
+
 def _count(step) -> float:
-    with FlopCounterMode(display=False) as counter:
+    # in-place addmm_ (the sampler's per-tap GEMMs, pnf.priors.kernels) is not in torch's
+    # registry; it costs what addmm does
+    inplace = {torch.ops.aten.addmm_: _addmm_inplace}
+    with FlopCounterMode(display=False, custom_mapping=inplace) as counter:
         step()
     return float(counter.get_total_flops())
 

@@ -15,7 +15,6 @@ the range of the observed signal so that a steep end cannot shoot off.
 from __future__ import annotations
 
 import numpy as np
-from scipy.interpolate import CubicSpline
 
 
 def check_factor(factor) -> int:
@@ -35,6 +34,8 @@ def spline_upsample(y: np.ndarray, factor: int) -> np.ndarray:
     t = np.arange(n * factor)
     if n == 1:
         return np.repeat(y, factor, axis=-1).astype(np.float32)
+    from scipy.interpolate import CubicSpline  # lazy: 0.7 s on every `pnf` start
+
     spline = CubicSpline(np.arange(n) * factor, y, axis=-1, extrapolate=True)
     out = spline(t)  # (..., n * factor)
     tail = slice((n - 1) * factor + 1, None)

@@ -68,6 +68,18 @@ def test_bench_writes_rows(tmp_path, capsys):
     assert all(0.99 < r["grad_cosine"] <= 1.0 + 1e-6 for r in bf16)
 
 
+def test_bench_profile_groups(tmp_path, capsys):
+    """`pnf bench profile`: shares sum to 1, matmuls are found, views move no bytes."""
+    out = tmp_path / "p.json"
+    assert main(["bench", "profile", "--size", "tiny", "--seconds", "0.05", "--repeats", "1",
+                 "--json", str(out)]) == 0
+    rows = {r["group"]: r for r in json.loads(out.read_text())}
+    assert abs(sum(r["share"] for r in rows.values()) - 1) < 0.01
+    assert rows["matmul"]["gbytes_per_update"] > 0 and rows["matmul"]["share"] > 0.01
+    assert rows.get("view", {"gbytes_per_update": 0})["gbytes_per_update"] == 0
+    assert "elementwise" in capsys.readouterr().out
+
+
 def test_bench_user_mistakes(tmp_path, capsys):
     assert main(["bench", "langevin", "--config", str(tmp_path / "no.yaml")]) == 2
     assert main(["bench", "langevin", "--size", "tiny", "--seconds", "-1"]) == 2

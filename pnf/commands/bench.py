@@ -3,6 +3,7 @@
     pnf bench langevin --config experiments/small.yaml --json results/bench/langevin.json
     pnf bench langevin --size small --seconds 1 --precisions fp32 bf16 --batches 1 4
     pnf bench ancestral --size small --seconds 0.5       # cached samples/s at batch 1
+    pnf bench profile --config experiments/small.yaml    # op groups: share, bytes, GB/s
 
 FLOPs count the matmul work of one update: the forward pass plus the input-gradient
 backward pass (about the same again; no weight gradients are needed when sampling).
@@ -32,7 +33,8 @@ def register(sub) -> None:
     what = bench.add_subparsers(dest="what", metavar="WHAT", required=True)
     for name, text, func in [
             ("langevin", "seconds per Langevin update (forward + input grad)", run_langevin),
-            ("ancestral", "samples per second of cached sequential sampling", run_ancestral)]:
+            ("ancestral", "samples per second of cached sequential sampling", run_ancestral),
+            ("profile", "where one update's time goes: op groups, bytes, GB/s", run_profile)]:
         p = what.add_parser(name, help=text, description=text)
         src = p.add_mutually_exclusive_group()
         src.add_argument("--size", choices=list(WAVENET_SIZES), help="a named size (default small)")
@@ -43,6 +45,9 @@ def register(sub) -> None:
         p.add_argument("--device", default="auto")
         if name == "langevin":
             _langevin_args(p)
+        if name == "profile":
+            p.add_argument("--precision", default="fp32", choices=list(GEMM_DTYPES))
+            p.add_argument("--json", help="write the rows here (a JSON list)")
         p.set_defaults(func=func)
 
 
@@ -120,4 +125,24 @@ def run_ancestral(args) -> int:
     row = ancestral_row(target, args.seconds or 0.5)
     print(f"model {target.size}: cached ancestral sampling {row['samples_per_second']} "
           f"samples/s (batch 1, {row['samples']} steps, CPU)")
+    return 0
+
+
+def run_profile(args) -> int:
+    """Print (and with --json write) the update's op groups against the copy bandwidth."""
+    from pnf.bench.profile import profile_rows
+    from pnf.bench.report import write_json
+
+    target = _check(args)
+    machine = Machine.measure(pick_device(args.device))
+    rows = profile_rows(target, machine, args.precision, args.repeats)
+    print(f"model {target.size}, {target.samples} samples, {args.precision}; copy bandwidth "
+          f"{machine.bandwidth_gbs:.1f} GB/s, matmul fp32 {machine.gflops['fp32']:.1f} GFLOP/s")
+    print(f"{'group':<12}{'s/update':>10}{'share':>8}{'GB/update':>11}{'GB/s':>8}")
+    for r in rows:
+        gbs = "" if r["gbs"] is None else f"{r['gbs']:.1f}"
+        print(f"{r['group']:<12}{r['seconds_per_update']:>10.4f}{r['share']:>8.1%}"
+              f"{r['gbytes_per_update']:>11.3f}{gbs:>8}")
+    if args.json:
+        write_json(rows, args.json)
     return 0

@@ -1,0 +1,62 @@
+"""The convergence study's figure: PnF quality against updates per level, per prior.
+
+    >>> plot_convergence(["results/small/convergence.csv"], Path("convergence.png"))
+
+The CSV comes from workflow/scripts/convergence.py (columns prior_set, task, dataset,
+setting, iterations, metric, value, seconds, clip). One panel per (task, setting, metric
+family): SNR and LSD for super-resolution, SI-SDR for separation; x = updates per level
+(log-2 ticks), one line per dataset (or source) and prior set; the reference (spline,
+or the mixture itself for separation) as a dashed line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import seaborn as sns
+
+from pnf.report.savefig import plt, save_figure
+
+PANELS = [("superres", "snr", "SNR (dB) ↑"), ("superres", "lsd", "LSD ↓"),
+          ("separate", "si_sdr", "SI-SDR (dB) ↑")]
+
+
+def _frame(csv_paths) -> pd.DataFrame:
+    df = pd.concat([pd.read_csv(p) for p in csv_paths], ignore_index=True)
+    sep = df.task == "separate"                       # metric si_sdr_<source>
+    df["family"] = df.metric.where(~sep, "si_sdr")
+    df["line"] = df.dataset.where(~sep, df.metric.str.removeprefix("si_sdr_"))
+    return df
+
+
+def _panel(ax, sub: pd.DataFrame, ylabel: str) -> None:
+    pnf = sub[sub.prior_set != "reference"]
+    ref = sub[sub.prior_set == "reference"].groupby("line").value.mean()
+    sns.lineplot(pnf, x="iterations", y="value", hue="line", style="prior_set",
+                 markers=True, dashes=False, ax=ax)
+    colors = {t.get_text(): h.get_color() for h, t in
+              zip(ax.get_legend().legend_handles, ax.get_legend().texts, strict=False)
+              if hasattr(h, "get_color")}
+    for line, value in ref.items():
+        ax.axhline(value, ls="--", lw=1, color=colors.get(line, "grey"))
+    ax.set_xscale("log", base=2)
+    ticks = sorted(pnf.iterations.unique())
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.set(xlabel="updates per noise level", ylabel=ylabel)
+    ax.legend(fontsize=7)
+
+
+def plot_convergence(csv_paths, out: Path) -> Path:
+    """One panel per setting and metric from one or more study CSVs; returns the PNG path."""
+    df = _frame([csv_paths] if isinstance(csv_paths, str | Path) else csv_paths)
+    panels = [(task, setting, fam, label) for task, fam, label in PANELS
+              for setting in sorted(df[df.task == task].setting.unique())]
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 3.4), squeeze=False)
+    for ax, (task, setting, fam, label) in zip(axes[0], panels, strict=True):
+        sub = df[(df.task == task) & (df.setting == setting) & (df.family == fam)]
+        _panel(ax, sub, label)
+        ax.set_title(f"{task} {setting}" if task != "separate" else "separation")
+    fig.suptitle("PnF against updates per level (validation clips; dashed: spline / mixture)",
+                 fontsize=10)
+    return save_figure(fig, Path(out))

@@ -1,0 +1,166 @@
+"""Convergence study (issue #15): PnF quality against updates per level and against the prior.
+
+    python workflow/scripts/convergence.py --config experiments/small.yaml \\
+        --prior-set base=results/small/priors --iterations 16 64 256 1024 \\
+        --csv results/small/convergence.csv --figure results/small/figures/convergence.png
+
+For one x4 and one x16 clip per dataset (super-resolution, SNR and LSD) and one mixture
+(separation, SI-SDR per source), it restores with the experiment's ladder and step rule at
+each iteration count and scores against the truth; the spline (super-resolution) and the
+mixture itself (separation) are the reference lines. Clips are VALIDATION clips: the last
+test-split clips of each manifest, never among the scored items (the first `test_clips`).
+Each finished restoration is one CSV row, appended at once: a killed study resumes with the
+same command and skips what is done. `--prior-set NAME=DIR` (repeatable) compares priors
+(size, training steps): DIR holds <dataset>-mulaw.pt and <dataset>-linear.pt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+import torch
+import yaml
+
+from pnf.audio import RATE, read_audio
+from pnf.baselines import apply
+from pnf.checkpoints import load_prior
+from pnf.langevin import Schedule, anneal
+from pnf.measures import lsd, si_sdr, snr
+from pnf.tasks.audio import SuperResolution
+from pnf.tasks.separation import Separation
+
+FIELDS = ["prior_set", "task", "dataset", "setting", "iterations", "metric", "value",
+          "seconds", "clip"]
+
+
+def validation_clip(manifest: Path, source: str, seconds: float, extra=()) -> list:
+    """The last test-split clip with `source` (and its `extra` sources), cut to `seconds`."""
+    with open(manifest, newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["split"] == "test"]
+    clip = [r for r in rows if r["source"] == source][-1]
+    picked = [clip] + [next(r for r in rows if r["clip"] == clip["clip"] and r["source"] == s)
+                       for s in extra]
+    n = round(seconds * RATE)
+    waves = [read_audio(manifest.parent / r["path"], RATE, quiet=True)[:n] for r in picked]
+    return [clip["clip"], *waves]
+
+
+def superres_rows(prior, wave, factor, schedule, seed):
+    """[(metric, value)] of PnF x`factor` on `wave`, and the spline's."""
+    y = wave[::factor]
+    task = SuperResolution(y, factor, prior.quantizer)
+    out = task.finish(anneal([prior], task, schedule, seed=seed, progress=False))[0]
+    out = out.numpy()[: len(wave)]
+    spline = apply("spline", "superres", y, factor=factor)[: len(wave)]
+    return ([("snr", snr(wave, out)), ("lsd", lsd(wave, out))],
+            [("snr", snr(wave, spline)), ("lsd", lsd(wave, spline))])
+
+
+def separation_rows(priors, mix, sources, names, schedule, seed):
+    """[(metric, value)]: SI-SDR of each PnF source estimate; the mixture as the estimate."""
+    task = Separation(mix, [p.quantizer for p in priors])
+    est = task.finish(anneal(priors, task, schedule, seed=seed, progress=False))[:, 0]
+    pnf = [(f"si_sdr_{n}", si_sdr(s, e.numpy()[: len(s)]))
+           for n, s, e in zip(names, sources, est, strict=True)]
+    ref = [(f"si_sdr_{n}", si_sdr(s, mix)) for n, s in zip(names, sources, strict=True)]
+    return pnf, ref
+
+
+def done_keys(path: Path) -> set:
+    if not path.exists():
+        return set()
+    with open(path, newline="") as f:
+        return {(r["prior_set"], r["task"], r["dataset"], r["setting"], r["iterations"])
+                for r in csv.DictReader(f)}
+
+
+def append(path: Path, rows: list[dict]) -> None:
+    new = not path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", newline="") as f:
+        w = csv.DictWriter(f, FIELDS)
+        if new:
+            w.writeheader()
+        w.writerows(rows)
+        f.flush()
+
+
+def jobs(args, cfg):
+    """(task, dataset, setting) in the study; iterations loop outside (short runs first)."""
+    out = [("superres", d, f"x{k}") for d in args.datasets for k in args.factors]
+    if args.separation:
+        out.append(("separate", "mix", "mix"))
+    return out
+
+
+def run_one(args, cfg, prior_dir: Path, job, iterations: int):
+    task, dataset, setting = job
+    root, s = Path(cfg["data"]["root"]), cfg["sampler"]
+    schedule = Schedule(sigmas=s["levels"], delta=s["delta"], iterations=iterations)
+    if task == "superres":
+        clip, wave = validation_clip(root / cfg["datasets"][dataset]["set"] / "manifest.csv",
+                                     cfg["datasets"][dataset]["source"], args.seconds)
+        prior = load_prior(prior_dir / f"{dataset}-mulaw.pt")
+        return clip, superres_rows(prior, wave, int(setting[1:]), schedule, args.seed)
+    names = cfg["tasks"]["separate"]["sources"]
+    clip, mix, *srcs = validation_clip(root / cfg["mixture_set"] / "manifest.csv", "mix",
+                                       args.seconds, extra=names)
+    priors = [load_prior(prior_dir / f"{n}-linear.pt") for n in names]
+    return clip, separation_rows(priors, mix, srcs, names, schedule, args.seed)
+
+
+def study(args) -> None:
+    cfg = yaml.safe_load(Path(args.config).read_text())
+    torch.set_num_threads(1)
+    done = done_keys(args.csv)
+    for iterations in args.iterations:
+        for name, prior_dir in args.prior_set:
+            for job in jobs(args, cfg):
+                key = (name, *job, str(iterations))
+                if key in done:
+                    continue
+                t0 = time.perf_counter()
+                clip, (pnf, ref) = run_one(args, cfg, Path(prior_dir), job, iterations)
+                sec = time.perf_counter() - t0
+                rows = [dict(zip(FIELDS, (name, *job, iterations, m, v, sec, clip),
+                                 strict=True)) for m, v in pnf]
+                rows += [dict(zip(FIELDS, ("reference", *job, iterations, m, v, 0, clip),
+                                  strict=True)) for m, v in ref]
+                append(args.csv, rows)
+                print(f"{name} {' '.join(job)} T={iterations}: "
+                      + ", ".join(f"{m}={v:.2f}" for m, v in pnf) + f" ({sec:.0f} s)",
+                      file=sys.stderr, flush=True)
+
+
+def prior_set(text: str) -> tuple[str, str]:
+    name, sep, path = text.partition("=")
+    if not sep or not name or not Path(path).is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}: give NAME=DIR with an existing DIR")
+    return name, path
+
+
+def parse(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--config", required=True, help="experiment YAML (data, ladder, step)")
+    p.add_argument("--prior-set", type=prior_set, action="append", required=True)
+    p.add_argument("--datasets", nargs="*", default=["piano", "voice"])
+    p.add_argument("--factors", type=int, nargs="+", default=[4, 16])
+    p.add_argument("--no-separation", dest="separation", action="store_false")
+    p.add_argument("--iterations", type=int, nargs="+", default=[16, 64, 256, 1024])
+    p.add_argument("--seconds", type=float, default=0.5)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--csv", type=Path, required=True)
+    p.add_argument("--figure", type=Path, help="also draw the figure (see convergence_plot)")
+    return p.parse_args(argv)
+
+
+if __name__ == "__main__":
+    args = parse()
+    study(args)
+    if args.figure:
+        from pnf.report.convergence import plot_convergence
+        plot_convergence(args.csv, args.figure)

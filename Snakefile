@@ -39,7 +39,7 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
-        "results/tables",
+        VIEW,
 
 
 # ---- The paper's experiments (PAPER.md §4): `snakemake superresolution` restores and
@@ -96,10 +96,10 @@ rule restore_all:
 
 rule evaluate_all:
     input:
-        "results/metrics.csv",
-        "results/metrics.json",
+        f"{OUT}/metrics.csv",
+        f"{OUT}/metrics.json",
 
 
 rule report_all:
     input:
-        "results/tables",
+        VIEW,

@@ -163,6 +163,30 @@ def test_paper_plan_has_one_job_per_cell(paper_plan):
     assert not (work / "data").exists()
 
 
+def planned_files(out: str) -> set[str]:
+    """Every output and log path a dry run printed."""
+    found = re.findall(r"^    (?:output|log): (.*)$", out, re.M)
+    return {path for line in found for path in line.split(", ")}
+
+
+def test_experiments_write_apart(tmp_path):
+    """smoke and small plan disjoint files (data.root and results/<experiment>), except the
+    view results/tables, which both name; no file of either is planned outside those."""
+    work = workdir(tmp_path)
+    plans = {}
+    for name in ("smoke", "small"):
+        _, out = run([*SNAKEMAKE, "-n", "results/tables", "--configfile",
+                      f"experiments/{name}.yaml"], work)
+        plans[name] = planned_files(out)
+        root = yaml.safe_load((ROOT / f"experiments/{name}.yaml").read_text())["data"]["root"]
+        outside = {f for f in plans[name]
+                   if not f.startswith((f"results/{name}/", f"{root}/"))}
+        assert outside == {"results/tables"}, sorted(outside)[:10]
+    assert plans["smoke"] & plans["small"] == {"results/tables"}
+    assert "results/small/metrics.csv" in plans["small"]
+    assert not (work / "results").exists() and not (work / "data").exists()
+
+
 @pytest.mark.parametrize("key", ["test_clip", "tasks.superres.factor"])
 def test_typo_in_config_names_the_key(tmp_path, key):
     bad = yaml.safe_load(yaml.safe_dump(TINY))

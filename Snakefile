@@ -4,6 +4,7 @@
 #   snakemake                                        # the configured experiment (smoke), all cores
 #   snakemake --cores all results/tables             # the same, naming the target
 #   snakemake --cores all results/tables --configfile experiments/small.yaml
+#   (every experiment writes results/<experiment>/; results/tables is a copy of its tables)
 #   snakemake -n --configfile experiments/paper.yaml # plan the paper run (no data needed)
 #   snakemake --workflow-profile profiles/slurm --configfile experiments/paper.yaml  # Slurm
 #

@@ -251,7 +251,8 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
     before = {p: p.stat().st_mtime_ns for p in exp.rglob("*") if p.is_file()}
     _, plan = run([*SNAKEMAKE, "-n", "results/tables", "--configfile", "experiments/other.yaml"],
                   work)
-    assert "results/smoke/" not in plan and job_counts(plan)["train_prior"] == 1
+    assert not [f for f in planned_files(plan) if f.startswith("results/smoke/")]
+    assert job_counts(plan)["train_prior"] == 1
     run([*SNAKEMAKE, "--cores", "2", "results/tables", "--configfile", "experiments/other.yaml"],
         work)
     assert {p: p.stat().st_mtime_ns for p in exp.rglob("*") if p.is_file()} == before
@@ -259,7 +260,7 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
     assert "Experiment: other" in (tables / "inpainting.md").read_text()
     assert not (tables / "superres.md").exists()
     _, plan = run([*SNAKEMAKE, "-n", "results/tables"], work)
-    assert job_counts(plan) == {"tables_view": 1, "all": 1}, plan[-2000:]
+    assert job_counts(plan) == {"tables_view": 1}, plan[-2000:]
     run([*SNAKEMAKE, "--cores", "2", "results/tables"], work)
     assert "experiment smoke" in (tables / "EXPERIMENT.txt").read_text()
     assert (tables / "superres.md").read_bytes() == (exp / "tables/superres.md").read_bytes()

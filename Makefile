@@ -41,7 +41,8 @@ test-gpu: $(STAMP)
 	$(PY) -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 'no CUDA GPU visible to torch')"
 	$(VENV)/bin/pytest -q -m cuda -p no:cacheprovider
 
-# The experiment's DAG (Snakefile): tables, figures and the demo page under results/. A run
+# The experiment's DAG (Snakefile): everything under results/$(EXPERIMENT)/ (tables, figures,
+# demo page), and results/tables, a copy of its tables. Experiments sit side by side. A run
 # killed earlier leaves a stale lock that this command removes by itself (workflow/rules/runlock.smk).
 reproduce: install
 	DVC_NO_ANALYTICS=1 $(VENV)/bin/snakemake --cores all results/tables \
@@ -49,7 +50,7 @@ reproduce: install
 
 # Fails on a missing table cell or a metric worse than the committed reference.
 check-reproduction: install
-	$(VENV)/bin/pnf report check --metrics results/metrics.csv \
+	$(VENV)/bin/pnf report check --metrics results/$(EXPERIMENT)/metrics.csv \
 	  --expect experiments/$(EXPERIMENT).expect.json \
 	  --reference experiments/$(EXPERIMENT).reference.json
 

@@ -4,6 +4,7 @@
 #   snakemake                                        # the configured experiment (smoke), all cores
 #   snakemake --cores all results/tables             # the same, naming the target
 #   snakemake --cores all results/tables --configfile experiments/small.yaml
+#   (every experiment writes results/<experiment>/; results/tables is a copy of its tables)
 #   snakemake -n --configfile experiments/paper.yaml # plan the paper run (no data needed)
 #   snakemake --workflow-profile profiles/slurm --configfile experiments/paper.yaml  # Slurm
 #
@@ -39,7 +40,7 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
-        "results/tables",
+        VIEW,
 
 
 # ---- The paper's experiments (PAPER.md §4): `snakemake superresolution` restores and
@@ -96,10 +97,10 @@ rule restore_all:
 
 rule evaluate_all:
     input:
-        "results/metrics.csv",
-        "results/metrics.json",
+        f"{OUT}/metrics.csv",
+        f"{OUT}/metrics.json",
 
 
 rule report_all:
     input:
-        "results/tables",
+        VIEW,

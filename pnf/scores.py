@@ -2,8 +2,8 @@
 aggregated (mean, median, bootstrap 95% CI) into metrics CSV + JSON.
 
     >>> from pnf.scores import collect, write_metrics
-    >>> records = collect("results/scores")            # DataFrame, columns RECORD_KEYS
-    >>> write_metrics(records, "results/metrics.csv", "results/metrics.json")
+    >>> records = collect("results/smoke/scores")            # DataFrame, columns RECORD_KEYS
+    >>> write_metrics(records, "results/smoke/metrics.csv", "results/smoke/metrics.json")
 """
 
 from __future__ import annotations

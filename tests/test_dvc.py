@@ -56,6 +56,24 @@ def test_switching_the_experiment_is_one_edit():
         assert yaml.safe_load(path.read_text())["experiment"] == path.stem, path.name
 
 
+def _paths(entries) -> list[str]:
+    return [next(iter(e)) if isinstance(e, dict) else e for e in entries]
+
+
+@pytest.mark.parametrize("stage", sorted(DVC["stages"]))
+def test_each_stage_keeps_its_experiment_apart(stage):
+    """Outs and result deps live under results/${experiment}/ (data under ${data.root}), so
+    smoke, small and paper are versioned side by side; results/tables is the one view."""
+    spec = DVC["stages"][stage]
+    outs = _paths(spec.get("outs", []) + spec.get("metrics", []))
+    paths = outs + [d for d in spec["deps"] if d.startswith("results")]
+    stray = [p for p in paths if not p.startswith(("results/${experiment}/", "${data.root}"))]
+    assert stray == (["results/tables"] if stage == "report" else []), stray
+    plots = [p for e in DVC["plots"] for p in ([e] if isinstance(e, str) else
+                                                next(iter(e.values()))["y"])]
+    assert all(p.startswith("results/${experiment}/") for p in plots), plots
+
+
 def test_dvc_follows_the_one_edit(tmp_path):
     """`dvc stage list` and `dvc status` resolve every stage for the edited experiment."""
     for name in ("dvc.yaml", ".dvcignore"):
@@ -75,4 +93,5 @@ def test_dvc_follows_the_one_edit(tmp_path):
     dvc("init", "--no-scm", "-q")
     stages = dvc("stage", "list")
     assert "data      Outputs data/embedded-small" in stages, stages
+    assert "train     Outputs results/small/priors, results/small/baselines" in stages, stages
     assert "experiments/small.yaml" in dvc("status") and "smoke" not in dvc("status")

@@ -159,8 +159,32 @@ def test_paper_plan_has_one_job_per_cell(paper_plan):
              + len(sp["datasets"]) * (len(sp["iterations"]) + 1) * n + 2 * m + 2 * (m // 2))
     assert counts["score"] == cells
     assert "--factor 2 " in out and "--hole 16 " in out and "--iterations 300 " in out
-    assert "results/restored/cifar10/images/separate2/pnf/c000-b.npy" in out
+    assert "results/paper/restored/cifar10/images/separate2/pnf/c000-b.npy" in out
     assert not (work / "data").exists()
+
+
+def planned_files(out: str) -> set[str]:
+    """Every output and log path a dry run printed."""
+    found = re.findall(r"^    (?:output|log): (.*)$", out, re.M)
+    return {path for line in found for path in line.split(", ")}
+
+
+def test_experiments_write_apart(tmp_path):
+    """smoke and small plan disjoint files (data.root and results/<experiment>), except the
+    view results/tables, which both name; no file of either is planned outside those."""
+    work = workdir(tmp_path)
+    plans = {}
+    for name in ("smoke", "small"):
+        _, out = run([*SNAKEMAKE, "-n", "results/tables", "--configfile",
+                      f"experiments/{name}.yaml"], work)
+        plans[name] = planned_files(out)
+        root = yaml.safe_load((ROOT / f"experiments/{name}.yaml").read_text())["data"]["root"]
+        outside = {f for f in plans[name]
+                   if not f.startswith((f"results/{name}/", f"{root}/"))}
+        assert outside == {"results/tables"}, sorted(outside)[:10]
+    assert plans["smoke"] & plans["small"] == {"results/tables"}
+    assert "results/small/metrics.csv" in plans["small"]
+    assert not (work / "results").exists() and not (work / "data").exists()
 
 
 @pytest.mark.parametrize("key", ["test_clip", "tasks.superres.factor"])
@@ -187,36 +211,59 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
     (tmp_path / "proj").mkdir()
     work = workdir(tmp_path / "proj", TINY)
     run([*SNAKEMAKE, "--cores", "2", "results/tables"], work)
-    tables = work / "results/tables"
+    exp = work / "results/smoke"                     # OUT of experiment `smoke`
+    tables = work / "results/tables"                 # the view: a copy of exp/tables
     for name in ("superres", "inpainting"):
         for suffix in ("csv", "md", "tex"):
-            assert (tables / f"{name}.{suffix}").is_file()
+            assert (tables / f"{name}.{suffix}").read_bytes() == (
+                exp / "tables" / f"{name}.{suffix}").read_bytes()
+    assert "experiment smoke" in (tables / "EXPERIMENT.txt").read_text()
     md = (tables / "superres.md").read_text()
     assert "KEE" in md and "Spline" in md and "PnF" in md
     for name in ("superres", "inpainting"):   # every cell filled ("—" = no result)
         rows = [r for r in (tables / f"{name}.md").read_text().splitlines() if r.startswith("| ")]
         assert len(rows) >= 3 and not any("—" in r for r in rows), rows
-    assert (work / "results/demo/index.html").is_file()
-    assert any((work / "results/figures").glob("*.png"))
-    metrics = (work / "results/metrics.csv").read_text()
+    assert (exp / "demo/index.html").is_file()
+    assert any((exp / "figures").glob("*.png"))
+    metrics = (exp / "metrics.csv").read_text()
     for method, setting in itertools.product(["pnf", "spline", "kee"], ["x4"]):
         assert f"superres,{setting},{method}" in metrics
 
     # A second run does nothing; a missing restoration is redone alone, with what depends on it.
     _, out = run([*SNAKEMAKE, "--cores", "2", "results/tables"], work)
     assert "Nothing to be done" in out
-    (work / "results/restored/piano/superres/x4/pnf/c000.wav").unlink()
+    (exp / "restored/piano/superres/x4/pnf/c000.wav").unlink()
     _, out = run([*SNAKEMAKE, "-n", "restore_all"], work)
     assert job_counts(out) == {"restore_pnf": 1, "restore_all": 1}
     run([*SNAKEMAKE, "--cores", "2", "restore_all"], work)
     _, out = run([*SNAKEMAKE, "-n", "results/tables"], work)
     counts = job_counts(out)
     assert counts.pop("score") == 1 and "restore_pnf" not in counts
-    assert set(counts) <= {"collect", "figures", "demo", "tables", "all"}
-    scores = work / "results/scores/piano/superres/x4/spline"     # left by an earlier config
+    assert set(counts) <= {"collect", "figures", "demo", "tables", "tables_view", "all"}
+    scores = exp / "scores/piano/superres/x4/spline"     # left by an earlier config
     shutil.copy(scores / "c000.json", scores / "c009.json")
     run([*SNAKEMAKE, "--cores", "2", "results/tables"], work)
-    assert "c009" not in (work / "results/metrics.csv").read_text()
+    assert "c009" not in (exp / "metrics.csv").read_text()
+
+    # A second experiment runs beside it: nothing of smoke is redone or overwritten, the view
+    # follows the experiment built last, and switching back only recopies the view.
+    (work / "experiments/other.yaml").write_text(yaml.safe_dump({**SMALL, "experiment": "other"}))
+    before = {p: p.stat().st_mtime_ns for p in exp.rglob("*") if p.is_file()}
+    _, plan = run([*SNAKEMAKE, "-n", "results/tables", "--configfile", "experiments/other.yaml"],
+                  work)
+    assert not [f for f in planned_files(plan) if f.startswith("results/smoke/")]
+    assert job_counts(plan)["train_prior"] == 1
+    run([*SNAKEMAKE, "--cores", "2", "results/tables", "--configfile", "experiments/other.yaml"],
+        work)
+    assert {p: p.stat().st_mtime_ns for p in exp.rglob("*") if p.is_file()} == before
+    assert "experiment other" in (tables / "EXPERIMENT.txt").read_text()
+    assert "Experiment: other" in (tables / "inpainting.md").read_text()
+    assert not (tables / "superres.md").exists()
+    _, plan = run([*SNAKEMAKE, "-n", "results/tables"], work)
+    assert job_counts(plan) == {"tables_view": 1}, plan[-2000:]
+    run([*SNAKEMAKE, "--cores", "2", "results/tables"], work)
+    assert "experiment smoke" in (tables / "EXPERIMENT.txt").read_text()
+    assert (tables / "superres.md").read_bytes() == (exp / "tables/superres.md").read_bytes()
 
     # DVC: the stages record the outputs; push to a local remote, lose them, pull them back.
     dvc = [str(BIN / "dvc")]
@@ -225,11 +272,11 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
     run([*dvc, "repro"], work)
     _, shown = run([*dvc, "metrics", "show"], work)
     assert "piano" in shown
-    prior = work / "results/priors/piano-mulaw.pt"
+    prior = exp / "priors/piano-mulaw.pt"
     before = prior.read_bytes()
     run([*dvc, "push"], work)
     shutil.rmtree(work / ".dvc/cache")
-    shutil.rmtree(work / "results/priors")
+    shutil.rmtree(exp / "priors")
     run([*dvc, "pull"], work)
     assert prior.read_bytes() == before
     _, status = run([*dvc, "status"], work)

@@ -2,8 +2,8 @@
 
     pnf evaluate item --truth truth/c000.wav --estimate pnf/c000.wav --dataset piano \\
         --task superres --setting x4 --method pnf --item c000 --factor 4 --out c000.json
-    pnf evaluate collect --scores results/scores --out-csv results/metrics.csv \\
-        --out-json results/metrics.json
+    pnf evaluate collect --scores results/smoke/scores --out-csv results/smoke/metrics.csv \\
+        --out-json results/smoke/metrics.json
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     item.set_defaults(func=_item)
 
     collect = what.add_parser("collect", help="gather score records into metrics CSV + JSON")
-    collect.add_argument("--scores", default="results/scores", help="folder of score records")
-    collect.add_argument("--out-csv", default="results/metrics.csv")
-    collect.add_argument("--out-json", default="results/metrics.json")
+    collect.add_argument("--scores", default="results/smoke/scores", help="folder of score records")
+    collect.add_argument("--out-csv", default="results/smoke/metrics.csv")
+    collect.add_argument("--out-json", default="results/smoke/metrics.json")
     collect.set_defaults(func=_collect)
 
 

@@ -1,11 +1,11 @@
 """CI checks on the metrics: expected cells present, no metric regressed versus a reference.
 
     >>> from pnf.report.check import check_metrics, make_reference
-    >>> problems = check_metrics("results/metrics.csv", expect="expect.json",
+    >>> problems = check_metrics("results/smoke/metrics.csv", expect="expect.json",
     ...                          reference="reference.json", tolerance="snr=1,lsd=0.2")
 
 A cell is named `dataset/task/setting/method/source/metric` (source "all" when none), the
-same path as in results/metrics.json.
+same path as in results/<experiment>/metrics.json.
 
 expect.json — lists of values expand to every combination:
     {"cells": [{"dataset": ["piano", "voice"], "task": "superres", "setting": ["x4", "x8"],

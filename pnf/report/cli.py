@@ -1,13 +1,15 @@
 """`pnf report`: tables, figures, the demo page, and CI checks on the metrics.
 
-    pnf report tables --metrics results/metrics.csv --out results/tables --experiment smoke \\
+    pnf report tables --metrics results/smoke/metrics.csv --out results/smoke/tables \\
+        --experiment smoke \\
         --data-note "embedded piano, synthetic voice"
-    pnf report figures --metrics results/metrics.csv --restored results/restored \\
-        --out results/figures
-    pnf report demo --restored results/restored --figures results/figures --out results/demo
-    pnf report check --metrics results/metrics.csv --expect expect.json \\
+    pnf report figures --metrics results/smoke/metrics.csv --restored results/smoke/restored \\
+        --out results/smoke/figures
+    pnf report demo --restored results/smoke/restored --figures results/smoke/figures \\
+        --out results/smoke/demo
+    pnf report check --metrics results/smoke/metrics.csv --expect expect.json \\
         --reference reference.json --tolerance snr=1,lsd=0.2
-    pnf report reference --metrics results/metrics.csv --out reference.json
+    pnf report reference --metrics results/smoke/metrics.csv --out reference.json
     pnf report plan --config experiments/paper.yaml --gpu-name H100 --gpu-tflops 200 --gpus 8
 """
 
@@ -25,8 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     what = parser.add_subparsers(dest="report_what", metavar="WHAT", required=True)
 
     p = what.add_parser("tables", help="CSV, Markdown and LaTeX tables in the paper's layout")
-    p.add_argument("--metrics", default="results/metrics.csv", help="per-item metrics CSV")
-    p.add_argument("--out", default="results/tables")
+    p.add_argument("--metrics", default="results/smoke/metrics.csv", help="per-item metrics CSV")
+    p.add_argument("--out", default="results/smoke/tables")
     p.add_argument("--experiment", required=True, help="experiment name, shown in captions")
     p.add_argument("--data-note", default="", help="what data produced it, shown in captions")
     p.set_defaults(func=_tables)
@@ -35,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "images)")
     p.add_argument("--metrics", help="per-item metrics CSV")
     p.add_argument("--restored", help="restored-file tree")
-    p.add_argument("--out", default="results/figures")
+    p.add_argument("--out", default="results/smoke/figures")
     p.add_argument("--walltime", default="tiny", choices=["tiny", "small", "paper", "none"],
                    help="WaveNet size whose wall time vs length is measured (none: skip)")
     p.add_argument("--walltime-seconds", type=float, nargs="+", metavar="S",
@@ -43,9 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_figures)
 
     p = what.add_parser("demo", help="static HTML demo page with audio players")
-    p.add_argument("--restored", default="results/restored")
-    p.add_argument("--figures", default="results/figures")
-    p.add_argument("--out", default="results/demo")
+    p.add_argument("--restored", default="results/smoke/restored")
+    p.add_argument("--figures", default="results/smoke/figures")
+    p.add_argument("--out", default="results/smoke/demo")
     p.add_argument("--title", default="PnF: parallel and flexible sampling — demo")
     p.add_argument("--note", default="", help="a line under the title (experiment, data)")
     p.add_argument("--metrics", help="per-item metrics CSV for the tables (default: "
@@ -55,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = what.add_parser("check", help="fail (exit 1) on missing cells or regressed metrics",
                         description="Print one line per problem and exit 1 if there is any. "
                         "File formats: see pnf/report/check.py.")
-    p.add_argument("--metrics", default="results/metrics.csv")
+    p.add_argument("--metrics", default="results/smoke/metrics.csv")
     p.add_argument("--expect", help="JSON of cells that must be present")
     p.add_argument("--reference", help="JSON of reference means and per-metric tolerances")
     p.add_argument("--tolerance", help="override tolerances: NUMBER or NAME=NUMBER,...")
@@ -64,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _register_plan(what)
 
     p = what.add_parser("reference", help="write a reference file from the current metrics")
-    p.add_argument("--metrics", default="results/metrics.csv")
+    p.add_argument("--metrics", default="results/smoke/metrics.csv")
     p.add_argument("--out", required=True)
     p.add_argument("--tolerance", help="tolerances to store: NUMBER or NAME=NUMBER,...")
     p.set_defaults(func=_reference)

@@ -1,7 +1,7 @@
 """A static demo page like the project page: audio players and spectrograms per task.
 
     >>> from pnf.report.demo import write_demo
-    >>> page = write_demo("results/restored", "results/figures", "results/demo")
+    >>> page = write_demo("results/smoke/restored", "results/smoke/figures", "results/smoke/demo")
     >>> page.name
     'index.html'
 

@@ -1,7 +1,8 @@
 """Figures (PNG, seaborn on matplotlib's Agg backend) from scores and restored files.
 
     >>> from pnf.report.figures import write_figures
-    >>> written = write_figures("results/metrics.csv", "results/restored", "results/figures")
+    >>> written = write_figures("results/smoke/metrics.csv", "results/smoke/restored",
+    ...                         "results/smoke/figures")
 
 - iterations.png  quality vs Langevin iterations, one panel per real sweep (settings that
                   differ only in the iteration count), one line per dataset, ± s.e. bands

@@ -1,7 +1,8 @@
-"""Index of the restored-file tree results/restored/<dataset>/<task>/<setting>/<method>/<item>.
+"""Index of the restored-file tree results/<experiment>/restored/<dataset>/<task>/<setting>/
+<method>/<item>.
 
     >>> from pnf.report.restored import scan_restored, input_for
-    >>> files = scan_restored("results/restored")   # DataFrame, one row per file
+    >>> files = scan_restored("results/smoke/restored")   # DataFrame, one row per file
     >>> files.columns.tolist()
     ['dataset', 'task', 'setting', 'method', 'item', 'clip', 'source', 'path']
 

@@ -1,8 +1,8 @@
 """The paper's tables, one per task and dataset, as Markdown, CSV and LaTeX (booktabs).
 
     >>> from pnf.report.tables import write_tables
-    >>> written = write_tables("results/metrics.csv", "results/tables", experiment="smoke",
-    ...                        data_note="embedded piano, synthetic voice")
+    >>> written = write_tables("results/smoke/metrics.csv", "results/smoke/tables",
+    ...                        experiment="smoke", data_note="embedded piano, synthetic voice")
 
 Layout (rows = methods): super-resolution and inpainting have one column per factor or gap
 with `SNR / LSD` in each cell; separation has source × {SI-SDR, SDR, SIR, SAR}; spectrogram

@@ -5,7 +5,7 @@
 rule baseline_config:
     """The `pnf train baseline` YAML of one learned baseline."""
     output:
-        "results/configs/{method}.yaml",
+        f"{OUT}/configs/{{method}}.yaml",
     wildcard_constraints:
         method="kee|convtasnet|demucs",
     params:
@@ -24,10 +24,10 @@ rule baseline_config:
 rule train_kee:
     """KEE U-Net for one dataset and factor."""
     input:
-        cfg="results/configs/kee.yaml",
+        cfg=f"{OUT}/configs/kee.yaml",
         data=lambda w: f"{dataset_dir(w.dataset)}/manifest.csv",
     output:
-        "results/baselines/kee-{dataset}-x{factor}.pt",
+        f"{OUT}/baselines/kee-{{dataset}}-x{{factor}}.pt",
     params:
         source=lambda w: config["datasets"][w.dataset]["source"],
     conda:
@@ -47,11 +47,11 @@ rule train_kee:
 rule train_separator:
     """Conv-TasNet or Demucs on mixtures of the two separation sources."""
     input:
-        cfg="results/configs/{method}.yaml",
+        cfg=f"{OUT}/configs/{{method}}.yaml",
         first=lambda w: f"{dataset_dir(TASKS['separate']['sources'][0])}/manifest.csv",
         second=lambda w: f"{dataset_dir(TASKS['separate']['sources'][1])}/manifest.csv",
     output:
-        "results/baselines/{method}.pt",
+        f"{OUT}/baselines/{{method}}.pt",
     wildcard_constraints:
         method="convtasnet|demucs",
     conda:

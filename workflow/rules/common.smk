@@ -15,10 +15,17 @@ envvars:
 # Jobs call `pnf` and `python` from the environment that runs Snakemake (e.g. .venv/bin).
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 ENV = "../../environment.yml"  # conda users: --sdm conda builds the same environment
-R = "results/restored"  # results/restored/<dataset>/<task>/<setting>/<method>/<item>.wav
-TIMING = "results/timing"  # same layout, {"seconds": ...} per restoration call
-SCORES = "results/scores"  # same layout, one JSON record per item
-LOGS = "results/logs"
+# Every output of the DAG lives under OUT = results/<experiment>, so smoke, small and paper
+# results sit side by side; a new rule names its paths f"{OUT}/..." (never "results/...").
+# The one exception is the view results/tables (rules/report.smk): a copy of the configured
+# experiment's tables, the target users know.
+EXP = config["experiment"]
+OUT = f"results/{EXP}"
+VIEW = "results/tables"  # copy of f"{OUT}/tables", rebuilt when the experiment changes
+R = f"{OUT}/restored"  # <OUT>/restored/<dataset>/<task>/<setting>/<method>/<item>.wav
+TIMING = f"{OUT}/timing"  # same layout, {"seconds": ...} per restoration call
+SCORES = f"{OUT}/scores"  # same layout, one JSON record per item
+LOGS = f"{OUT}/logs"
 MIX = "mix"  # dataset name of the separation mixtures
 TASKS = config["tasks"]
 DATA_ROOT = config["data"]["root"]
@@ -29,6 +36,8 @@ IMAGE_SET = IMAGES["set"] if IMAGES else ""  # data set and results `dataset` of
 
 
 def _check_config():
+    if EXP in ("tables", "bench", "README.md"):
+        raise ValueError(f"experiment {EXP!r} would clash with results/{EXP}: rename it")
     for task, key in [("superres", "factors"), ("inpaint", "gaps_ms")]:
         spec = TASKS.get(task)
         if spec and len(spec["iterations"]) != len(spec[key]):
@@ -46,7 +55,7 @@ _check_config()
 
 
 def tree_root(path):
-    """results/restored (or results/scores) from a file <root>/<d>/<task>/<setting>/<m>/<item>."""
+    """<OUT>/restored (or <OUT>/scores) from a file <root>/<d>/<task>/<setting>/<m>/<item>."""
     return str(Path(path).parents[4])
 
 
@@ -222,9 +231,9 @@ SOURCES = TASKS.get("separate", {}).get("sources", [])
 
 def baseline_model(w):
     if w.method == "kee":
-        return f"results/baselines/kee-{w.dataset}-{w.setting}.pt"
+        return f"{OUT}/baselines/kee-{w.dataset}-{w.setting}.pt"
     if w.method in ("convtasnet", "demucs"):
-        return f"results/baselines/{w.method}.pt"
+        return f"{OUT}/baselines/{w.method}.pt"
     return []
 
 
@@ -336,15 +345,15 @@ def train_targets():
     """Every prior and learned baseline the restorations need."""
     out = set()
     for task, kind in [("superres", "mulaw"), ("inpaint", "mulaw"), ("spectrogram", "mel")]:
-        out |= {f"results/priors/{d}-{kind}.pt" for d in TASKS.get(task, {}).get("datasets", [])}
+        out |= {f"{OUT}/priors/{d}-{kind}.pt" for d in TASKS.get(task, {}).get("datasets", [])}
     if "superres" in TASKS and "kee" in TASKS["superres"]["baselines"]:
-        out |= {f"results/baselines/kee-{d}-x{k}.pt" for d in TASKS["superres"]["datasets"]
+        out |= {f"{OUT}/baselines/kee-{d}-x{k}.pt" for d in TASKS["superres"]["datasets"]
                 for k in TASKS["superres"]["factors"]}
     if "separate" in TASKS:
-        out |= {f"results/priors/{s}-linear.pt" for s in TASKS["separate"]["sources"]}
-        out |= {f"results/baselines/{m}.pt" for m in TASKS["separate"]["baselines"]}
+        out |= {f"{OUT}/priors/{s}-linear.pt" for s in TASKS["separate"]["sources"]}
+        out |= {f"{OUT}/baselines/{m}.pt" for m in TASKS["separate"]["baselines"]}
     if IMAGES:
-        out.add(f"results/priors/{IMAGE_SET}-pixelcnn.pt")
+        out.add(f"{OUT}/priors/{IMAGE_SET}-pixelcnn.pt")
     return sorted(out)
 
 

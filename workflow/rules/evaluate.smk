@@ -1,5 +1,5 @@
 # Scores: one JSON record per restored item (pnf evaluate item), then one metrics table
-# (results/metrics.csv per item, results/metrics.json per cell: `dvc metrics show` reads it).
+# (<OUT>/metrics.csv per item, <OUT>/metrics.json per cell: `dvc metrics show` reads it).
 
 
 rule score:
@@ -26,12 +26,12 @@ rule score:
 
 
 rule collect:
-    """Gather this configuration's score records into results/metrics.{csv,json}."""
+    """Gather this configuration's score records into <OUT>/metrics.{csv,json}."""
     input:
         SCORE_TARGETS,
     output:
-        csv="results/metrics.csv",
-        json="results/metrics.json",
+        csv=f"{OUT}/metrics.csv",
+        json=f"{OUT}/metrics.json",
     conda:
         ENV
     log:

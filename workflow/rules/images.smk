@@ -1,10 +1,10 @@
 # Images (PixelCNN++, PAPER.md §4 images row): the image set -> one smoothed PixelCNN++
 # prior -> PnF 2x super-resolution, centre-hole inpainting and two-image separation of the
-# first `images.test_images` test images -> the results/restored layout, scored by the
+# first `images.test_images` test images -> the <OUT>/restored layout, scored by the
 # shared `score` rule (PSNR). Layout (dataset = images.set, task = images):
-#   results/restored/<set>/images/superres<F>/{truth,input,pnf}/cN.npy     (test image N)
-#   results/restored/<set>/images/inpaint<H>/{truth,input,pnf}/cN.npy
-#   results/restored/<set>/images/separate2/{truth,pnf}/cK-{a,b}.npy, input/cK-mix.npy
+#   <OUT>/restored/<set>/images/superres<F>/{truth,input,pnf}/cN.npy     (test image N)
+#   <OUT>/restored/<set>/images/inpaint<H>/{truth,input,pnf}/cN.npy
+#   <OUT>/restored/<set>/images/separate2/{truth,pnf}/cK-{a,b}.npy, input/cK-mix.npy
 #     (mixture K = test images 2K + 2K+1; the estimates are matched to the sources by the
 #     permutation with the lower squared error: one shared prior cannot name them)
 # Targets (cells, restored files, prior, data) are listed in rules/common.smk.
@@ -13,7 +13,7 @@ if IMAGES:
     IMG = f"{R}/{IMAGE_SET}/images"  # restored images
     IMG_TIMING = f"{TIMING}/{IMAGE_SET}/images"
     IMG_DATA = f"{set_dir(IMAGE_SET)}/manifest.csv"
-    IMG_PRIOR = f"results/priors/{IMAGE_SET}-pixelcnn.pt"
+    IMG_PRIOR = f"{OUT}/priors/{IMAGE_SET}-pixelcnn.pt"
 
     rule image_set:
         """The image set: embedded crops (`pnf data build images`) or CIFAR-10 (`pnf data fetch`)."""
@@ -37,7 +37,7 @@ if IMAGES:
     rule image_prior_config:
         """The `pnf image train` YAML (rewritten when the experiment changes it)."""
         output:
-            f"results/configs/pixelcnn-{IMAGE_SET}.yaml",
+            f"{OUT}/configs/pixelcnn-{IMAGE_SET}.yaml",
         params:
             text=yaml_text(IMAGES["prior"]),
         conda:
@@ -53,7 +53,7 @@ if IMAGES:
     rule train_image_prior:
         """The smoothed PixelCNN++ prior; a killed run resumes from <out>.parts/."""
         input:
-            cfg=f"results/configs/pixelcnn-{IMAGE_SET}.yaml",
+            cfg=f"{OUT}/configs/pixelcnn-{IMAGE_SET}.yaml",
             data=IMG_DATA,
         output:
             IMG_PRIOR,

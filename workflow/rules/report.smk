@@ -1,14 +1,15 @@
-# Report: figures, the demo page and the paper's tables. `results/tables` is the target that
-# pulls everything (make reproduce asks for it), so its rule also waits for figures and demo.
+# Report: figures, the demo page and the paper's tables under <OUT> = results/<experiment>.
+# `results/tables` (VIEW) is the target that pulls everything (make reproduce asks for it): a
+# copy of <OUT>/tables, whose rule also waits for figures and demo.
 
 
 rule figures:
     """PNG figures: quality vs iterations, wall time, spectrogram panels."""
     input:
-        metrics="results/metrics.csv",
+        metrics=f"{OUT}/metrics.csv",
         restored=restored_targets(),
     output:
-        directory("results/figures"),
+        directory(f"{OUT}/figures"),
     params:
         restored=lambda w, input: tree_root(input.restored[0]),
     conda:
@@ -26,10 +27,10 @@ rule figures:
 rule demo:
     """Static HTML demo page with audio players and spectrograms."""
     input:
-        figures="results/figures",
+        figures=f"{OUT}/figures",
         restored=restored_targets(),
     output:
-        directory("results/demo"),
+        directory(f"{OUT}/demo"),
     params:
         restored=lambda w, input: tree_root(input.restored[0]),
         title=f"pnf: parallel and flexible sampling ({config['experiment']})",
@@ -49,11 +50,11 @@ rule demo:
 rule tables:
     """Tables (CSV, Markdown, LaTeX) in the paper's layout; also builds figures and demo."""
     input:
-        metrics="results/metrics.csv",
-        figures="results/figures",
-        demo="results/demo",
+        metrics=f"{OUT}/metrics.csv",
+        figures=f"{OUT}/figures",
+        demo=f"{OUT}/demo",
     output:
-        directory("results/tables"),
+        directory(f"{OUT}/tables"),
     params:
         experiment=config["experiment"],
         note=config["data_note"],
@@ -67,3 +68,25 @@ rule tables:
     shell:
         "pnf report tables --metrics {input.metrics} --out {output} "
         "--experiment {params.experiment} --data-note {params.note:q} > {log} 2>&1"
+
+
+rule tables_view:
+    """results/tables: a copy of the configured experiment's tables (the target users know),
+    with EXPERIMENT.txt naming where they come from; redone when the experiment changes."""
+    input:
+        f"{OUT}/tables",
+    output:
+        directory(VIEW),
+    params:
+        experiment=EXP,
+        line=f"experiment {EXP}: a copy of {OUT}/tables (other experiments: results/<name>/tables)",
+    conda:
+        ENV
+    log:
+        f"{LOGS}/report/tables_view.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "(cp -R {input} {output} && printf '%s\\n' {params.line:q} > {output}/EXPERIMENT.txt) "
+        "> {log} 2>&1"

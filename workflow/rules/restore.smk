@@ -1,7 +1,7 @@
 # Restorations: test items -> truth/input files -> every method at every setting.
-# Layout: results/restored/<dataset>/<task>/<setting>/<method>/<item>.wav, with the
+# Layout: <OUT>/restored/<dataset>/<task>/<setting>/<method>/<item>.wav, with the
 # pseudo-methods `truth` (the clean clip) and `input` (what the method saw), and a wall-time
-# record per restoration call under results/timing/ (same layout, .json).
+# record per restoration call under <OUT>/timing/ (same layout, .json).
 
 
 rule test_item:
@@ -9,7 +9,7 @@ rule test_item:
     input:
         lambda w: f"{dataset_dir(w.dataset)}/manifest.csv",
     output:
-        "results/items/{dataset}/{clip}.wav",
+        f"{OUT}/items/{{dataset}}/{{clip}}.wav",
     wildcard_constraints:
         dataset="|".join(config["datasets"]),
     params:
@@ -33,8 +33,8 @@ rule mix_item:
     input:
         f"{DATA_ROOT}/{MIX_SET}/manifest.csv",
     output:
-        mix=f"results/items/{MIX}/{{clip}}-mix.wav",
-        sources=[f"results/items/{MIX}/{{clip}}-{s}.wav"
+        mix=f"{OUT}/items/{MIX}/{{clip}}-mix.wav",
+        sources=[f"{OUT}/items/{MIX}/{{clip}}-{s}.wav"
                  for s in TASKS.get("separate", {}).get("sources", [])],
     params:
         index=lambda w: clip_index(w.clip),
@@ -56,7 +56,7 @@ rule mix_item:
 rule truth:
     """Ground truth next to the restorations (a hard link of the test item)."""
     input:
-        "results/items/{dataset}/{item}.wav",
+        f"{OUT}/items/{{dataset}}/{{item}}.wav",
     output:
         f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{item}}.wav",
     conda:
@@ -73,7 +73,7 @@ rule truth:
 rule mixture_input:
     """The separation input: the mixture."""
     input:
-        f"results/items/{MIX}/{{clip}}-mix.wav",
+        f"{OUT}/items/{MIX}/{{clip}}-mix.wav",
     output:
         f"{R}/{MIX}/separate/{{setting}}/input/{{clip}}-mix.wav",
     conda:
@@ -116,7 +116,7 @@ rule restore_pnf:
     """PnF (annealed Langevin on the smoothed mu-law prior): super-resolution, inpainting."""
     input:
         truth=f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{clip}}.wav",
-        prior="results/priors/{dataset}-mulaw.pt",
+        prior=f"{OUT}/priors/{{dataset}}-mulaw.pt",
     output:
         wav=f"{R}/{{dataset}}/{{task}}/{{setting}}/pnf/{{clip}}.wav",
         timing=f"{TIMING}/{{dataset}}/{{task}}/{{setting}}/pnf/{{clip}}.json",
@@ -169,7 +169,7 @@ rule separate:
     """Separation of a mixture: PnF with one linear prior per source, or a separator."""
     input:
         mix=f"{R}/{MIX}/separate/{{setting}}/input/{{clip}}-mix.wav",
-        priors=lambda w: [f"results/priors/{s}-linear.pt" for s in SOURCES]
+        priors=lambda w: [f"{OUT}/priors/{s}-linear.pt" for s in SOURCES]
         if w.method == "pnf" else [],
         model=baseline_model,
     output:
@@ -200,7 +200,7 @@ rule spectrogram_pnf:
     """Spectrogram-conditioned generation by PnF on the mel prior, at T iterations."""
     input:
         truth=f"{R}/{{dataset}}/spectrogram/{{setting}}/truth/{{clip}}.wav",
-        prior="results/priors/{dataset}-mel.pt",
+        prior=f"{OUT}/priors/{{dataset}}-mel.pt",
     output:
         wav=f"{R}/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.wav",
         timing=f"{TIMING}/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.json",
@@ -225,7 +225,7 @@ rule spectrogram_ancestral:
     """The same mel prior sampled sequentially (cached ancestral sampling)."""
     input:
         truth=f"{R}/{{dataset}}/spectrogram/ar/truth/{{clip}}.wav",
-        prior="results/priors/{dataset}-mel.pt",
+        prior=f"{OUT}/priors/{{dataset}}-mel.pt",
     output:
         wav=f"{R}/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.wav",
         timing=f"{TIMING}/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.json",

@@ -6,7 +6,7 @@
 rule prior_config:
     """The `pnf train prior` YAML of one prior (rewritten when the experiment changes it)."""
     output:
-        "results/configs/prior-{dataset}-{kind}.yaml",
+        f"{OUT}/configs/prior-{{dataset}}-{{kind}}.yaml",
     wildcard_constraints:
         kind="mulaw|linear|mel",
     params:
@@ -25,10 +25,10 @@ rule prior_config:
 rule train_prior:
     """Train one prior; a killed run resumes from <out>.parts/."""
     input:
-        cfg="results/configs/prior-{dataset}-{kind}.yaml",
+        cfg=f"{OUT}/configs/prior-{{dataset}}-{{kind}}.yaml",
         data=lambda w: f"{dataset_dir(w.dataset)}/manifest.csv",
     output:
-        "results/priors/{dataset}-{kind}.pt",
+        f"{OUT}/priors/{{dataset}}-{{kind}}.pt",
     wildcard_constraints:
         kind="mulaw|linear|mel",
     params:

@@ -7,6 +7,9 @@ Gaussian AR(1) priors (pnf.priors.gaussian) for three targets with exact answers
 an inpainting posterior and a two-source separation posterior (c = 15). Prints, per target
 and T, the sampled variance over the exact one, averaged over the free entries, with its
 Monte-Carlo standard error per entry, sqrt(2/chains).
+
+Measured 2026-11-30 (2 000 chains, the command above): prior 1.049 / 1.013, inpainting
+1.069 / 1.010, separation 1.057 / 1.011 at T = 256 / 1024 (s.e. per entry 0.032).
 """
 
 from __future__ import annotations

@@ -9,9 +9,12 @@
 Definitions (audio at 22 050 Hz; images in [-1, 1]):
 - SNR    = 10·log10(‖x‖² / ‖x − x̂‖²).
 - LSD    = mean over frames of sqrt(mean over frequency of (ln(|X|² + ε) − ln(|X̂|² + ε))²),
-           natural log, Hann-windowed STFT with n_fft 2048 and hop 512 (Kuleshov, Enam &
-           Ermon's definition), signal zero-padded by n_fft/2 at both ends, ε = 1e-10 added to
-           the power |X|² so that silent bins stay finite.
+           the formula as Kuleshov, Enam & Ermon (KEE) and the paper write it. The STFT is
+           KEE's code's (librosa.stft(x, 2048) there): n_fft 2048, hop 512, periodic Hann
+           window, frames centred by reflect-padding n_fft/2 at both ends (librosa < 0.10),
+           power |X|², natural log, ε = 1e-8. KEE's code itself averages over time first
+           (its array is frequency × frames), adds 1e-8 inside the sqrt and clips at 10;
+           we keep the written order (frequency inside the sqrt) and no clip.
 - SI-SDR = SNR of x̂ against its projection α·x after removing both means (scale-invariant).
 - SDR/SIR/SAR: BSS Eval v4 via `museval.evaluate`, window = hop = 1 s (22 050 samples,
            museval's "1 s at its rate" convention), median over windows. The interfering
@@ -26,7 +29,7 @@ import numpy as np
 
 RATE = 22050
 MAX_DB = 300.0
-LSD_EPS = 1e-10
+LSD_EPS = 1e-8       # KEE's code: log(|X|² + 1e-8)
 METRICS = ("snr", "lsd", "si_sdr", "sdr", "sir", "sar", "psnr")
 
 
@@ -55,11 +58,11 @@ def psnr(x: np.ndarray, x_hat: np.ndarray, peak_to_peak: float = 2.0) -> float:
 
 
 def power_spectrogram(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
-    x = np.pad(np.asarray(x, np.float64), n_fft // 2)
-    if len(x) < n_fft:
-        x = np.pad(x, (0, n_fft - len(x)))
+    """|STFT|² (F, n_fft/2+1): periodic Hann, frames centred by reflect padding."""
+    x = np.pad(np.asarray(x, np.float64), n_fft // 2, mode="reflect")  # len(x) + n_fft
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_fft) / n_fft)  # periodic Hann
     frames = np.lib.stride_tricks.sliding_window_view(x, n_fft)[::hop]  # (F, n_fft)
-    return np.abs(np.fft.rfft(frames * np.hanning(n_fft), axis=1)) ** 2  # (F, n_fft/2+1)
+    return np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
 
 
 def lsd(x: np.ndarray, x_hat: np.ndarray, n_fft: int = 2048, hop: int = 512) -> float:

@@ -1,6 +1,7 @@
 """The sampler samples the right distribution: closed-form Gaussian AR(1) priors.
 
-Under GaussianAR priors every target (prior, inpainting and super-resolution posteriors,
+Under GaussianAR priors (AR(1) data smoothed the way the method smooths: covariance
+C + σ²I at level σ) every target (prior, inpainting and super-resolution posteriors,
 two-source separation posterior) is an explicit Gaussian. Thousands of independent chains
 run in one batch; their final states must match the exact mean and covariance within
 Monte-Carlo error (5 standard errors per entry). Langevin's own discretization bias is
@@ -97,22 +98,60 @@ def test_superresolution_matches_posterior():
     assert_gaussian(out[:, ~observed], *conditional(mean, cov, observed, values))
 
 
-def test_separation_matches_posterior():
-    p1, p2 = GaussianAR(a=0.7, q=4.0, mean=MID), GaussianAR(a=-0.5, q=2.0, mean=MID)
-    n, c = 6, 1.0
-    sl = SIGMAS[-1]
-    gamma = c / sl**2
-    _, c1 = p1.moments(n, sl)
-    _, c2 = p2.moments(n, sl)
-    m = torch.linspace(-6, 6, n, dtype=torch.float64)          # mixture, centred bins
+def separation_posterior(p1, p2, n, c, m):
+    """Exact posterior mean (2n,) and covariance (2n, 2n) of (s1, s2) at σ_L, centred bins."""
+    gamma = c / SIGMAS[-1] ** 2
+    _, c1 = p1.moments(n, SIGMAS[-1])
+    _, c2 = p2.moments(n, SIGMAS[-1])
     eye = torch.eye(n, dtype=torch.float64)
-    prec = torch.block_diag(torch.linalg.inv(c1), torch.linalg.inv(c2)) + gamma * torch.cat(
-        [torch.cat([eye, eye], 1), torch.cat([eye, eye], 1)], 0)
+    both = torch.cat([eye, eye], 1)                                 # (n, 2n): s1 + s2
+    prec = torch.block_diag(torch.linalg.inv(c1), torch.linalg.inv(c2)) + gamma * both.T @ both
     cov = torch.linalg.inv(prec)
-    mean = cov @ torch.cat([gamma * m, gamma * m])
-    task = Separation((m / LIN.half).float().expand(CHAINS, n), [LIN, LIN], c=c)
-    out = run([p1, p2], task) - MID                               # (2, B, n)
-    assert_gaussian(torch.cat([out[0], out[1]], 1), mean, cov)
+    return cov @ (gamma * both.T @ m), cov
+
+
+def separate(c, exact, delta, n=6, iterations=1500):
+    """(samples (B, 2n), exact mean, exact cov) of a closed-form two-source separation."""
+    p1, p2 = GaussianAR(a=0.7, q=4.0, mean=MID), GaussianAR(a=-0.5, q=2.0, mean=MID)
+    m = torch.linspace(-6, 6, n, dtype=torch.float64)              # mixture, centred bins
+    task = Separation((m / LIN.half).float().expand(CHAINS, n), [LIN, LIN], c=c, exact=exact)
+    out = run([p1, p2], task, iterations=iterations, delta=delta) - MID   # (2, B, n)
+    return (torch.cat([out[0], out[1]], 1), *separation_posterior(p1, p2, n, c, m))
+
+
+def test_separation_matches_posterior():
+    assert_gaussian(*separate(c=1.0, exact=True, delta=0.03))
+
+
+PAPER_DELTA = 0.05 * SIGMAS[-1] ** 2     # the paper's audio rule η = 0.05·σ²: η·γ·S = 0.1·c
+
+
+def sum_direction(samples, mean, cov):
+    """Samples, mean and covariance of s1 + s2 (the direction the mixture term pins)."""
+    n = samples.shape[1] // 2
+    both = torch.cat([torch.eye(n), torch.eye(n)], 1).double()     # (n, 2n)
+    return samples @ both.T, both @ mean, both @ cov @ both.T
+
+
+@pytest.mark.parametrize("c", [15.0, 100.0])
+def test_separation_exact_step_matches_posterior_at_large_c(c):
+    """The paper's c = 15 and c = 100 (η·γ·S = 1.5 and 10) at the paper's step rule."""
+    samples, mean, cov = separate(c=c, exact=True, delta=PAPER_DELTA)
+    assert_gaussian(*sum_direction(samples, mean, cov))
+    assert_gaussian(samples, mean, cov)
+
+
+def test_separation_explicit_step_overdisperses_at_paper_c():
+    """The check has teeth: the paper's explicit step at c = 15 leaves the sum direction
+    ≈ 1/(1 − η·γ·S/2) = 4× too wide (Euler on an OU process), and diverges at c = 100."""
+    samples, mean, cov = separate(c=15.0, exact=False, delta=PAPER_DELTA)
+    sums, _, sum_cov = sum_direction(samples, mean, cov)
+    ratio = (sums.var(0) / torch.diag(sum_cov)).mean()
+    assert 3.0 < ratio < 5.0, ratio
+    with pytest.raises(AssertionError):
+        assert_gaussian(sums, *sum_direction(samples, mean, cov)[1:])
+    with pytest.raises(RuntimeError, match="diverged"):
+        separate(c=100.0, exact=False, delta=PAPER_DELTA, iterations=50)
 
 
 def test_hard_constraints_hold_at_every_step():

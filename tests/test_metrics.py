@@ -43,7 +43,28 @@ def test_lsd_identical_is_zero_and_double_amplitude_is_log4():
     assert lsd(x, x) == 0.0
     # |2X|² = 4|X|² in every bin, so every frame's distance is exactly ln 4 = 1.386
     assert lsd(x, 2 * x) == pytest.approx(math.log(4), abs=1e-6)
-    assert lsd(noise(100), 2 * noise(100)) == pytest.approx(math.log(4), abs=1e-4)  # < n_fft
+    assert lsd(noise(100, 10.0), noise(100, 20.0)) == pytest.approx(math.log(4), abs=1e-4)  # short
+
+
+def test_lsd_of_constants_by_hand():
+    """Reflect-padded constants under a periodic Hann window have energy in bins 0 and 1
+    only (|X₀| = aN/2, |X₁| = aN/4); halving a changes each by ln 4 in every frame, the
+    other 1023 bins sit at ln ε in both. So LSD = ln 4·sqrt(2/1025) — a symmetric window or
+    zero padding would leak into every bin (→ ln 4), and averaging over time first (KEE's
+    code) would give ln 4·2/1025."""
+    a = np.full(22050, 0.5)
+    assert lsd(a, a / 2) == pytest.approx(math.log(4) * math.sqrt(2 / 1025), rel=1e-6)
+
+
+def test_power_spectrogram_matches_torch_stft_as_librosa_configures_it():
+    """librosa.stft(x, 2048) (KEE's call): periodic Hann, hop 512, centred, reflect-padded."""
+    from pnf.measures import power_spectrogram
+
+    x = noise(5000, 1.0, seed=4)
+    ref = torch.stft(torch.tensor(x), 2048, 512, window=torch.hann_window(
+        2048, periodic=True, dtype=torch.float64), center=True, pad_mode="reflect",
+        return_complex=True).abs() ** 2                           # (1025, frames)
+    np.testing.assert_allclose(power_spectrogram(x, 2048, 512), ref.numpy().T, atol=1e-9)
 
 
 def test_si_sdr_matches_torchmetrics_on_random_signals():

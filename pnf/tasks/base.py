@@ -4,7 +4,8 @@
     >>> SuperResolution.add_options(parser)                  # the CLI's side (classmethods)
 
 Sampler side (instances): `n_sources`, `init(generator)`, a boolean `free` mask,
-`log_likelihood(x, sigma, span)`, `conditions()`, `finish(x)`.
+`log_likelihood(x, sigma, span)`, `conditions()`, `finish(x)`; optionally
+`exact_likelihood = True` with `likelihood_step(...)` for a Gaussian likelihood.
 Restore side (classmethods, read by pnf.commands.restore): `name`, `help`, `io` (how the
 input is read, outputs written and the schedule chosen: pnf.tasks.audio_io.AudioIO or
 pnf.tasks.image_io.ImageIO), `add_options(parser)`, `observe(args, rate)`,
@@ -32,6 +33,7 @@ class Task:
     eta: float = 0.05             # audio step rule default: η = eta·σ²
     max_priors: int | None = 1    # --prior files accepted (None: any number)
     shared_sources: int = 1       # sources that one --prior file is shared by
+    exact_likelihood: bool = False    # True: likelihood_step integrates log p(y|x) exactly
 
     def init(self, generator: torch.Generator) -> torch.Tensor:
         """The starting state (S, B, *shape); fixed entries hold their observed values."""
@@ -40,6 +42,12 @@ class Task:
     def log_likelihood(self, x: torch.Tensor, sigma: float, span: tuple[int, int]):
         """log p(y | x) of a segment x = state[..., a:b] (soft observations); (B,) or 0."""
         return x.new_zeros(())
+
+    def likelihood_step(self, x: torch.Tensor, noise: torch.Tensor, eta: float, sigma: float,
+                        span: tuple[int, int]) -> torch.Tensor:
+        """x = state[..., a:b] after the prior's drift, advanced by time η under
+        dx = ∇log p(y|x) dt + √2 dW exactly, the increment W being √η·noise (same shape)."""
+        raise TypeError(f"{type(self).__name__} sets exact_likelihood without likelihood_step()")
 
     def conditions(self) -> list:
         """Raw conditioning per source (e.g. a mel spectrogram), None when unconditioned."""

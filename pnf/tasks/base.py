@@ -4,7 +4,8 @@
     >>> SuperResolution.add_options(parser)                  # the CLI's side (classmethods)
 
 Sampler side (instances): `n_sources`, `init(generator)`, a boolean `free` mask,
-`log_likelihood(x, sigma, span)`, `conditions()`, `finish(x)`.
+`log_likelihood(x, sigma, span)`, `conditions()`, `finish(x)`, and for a warm start
+(ours) `warm_reference` and `warm_start()`.
 Restore side (classmethods, read by pnf.commands.restore): `name`, `help`, `io` (how the
 input is read, outputs written and the schedule chosen: pnf.tasks.audio_io.AudioIO or
 pnf.tasks.image_io.ImageIO), `add_options(parser)`, `observe(args, rate)`,
@@ -32,6 +33,7 @@ class Task:
     eta: float = 0.05             # audio step rule default: η = eta·σ²
     max_priors: int | None = 1    # --prior files accepted (None: any number)
     shared_sources: int = 1       # sources that one --prior file is shared by
+    warm_reference: str | None = None   # what warm_start() starts from (ours); None: none
 
     def init(self, generator: torch.Generator) -> torch.Tensor:
         """The starting state (S, B, *shape); fixed entries hold their observed values."""
@@ -40,6 +42,11 @@ class Task:
     def log_likelihood(self, x: torch.Tensor, sigma: float, span: tuple[int, int]):
         """log p(y | x) of a segment x = state[..., a:b] (soft observations); (B,) or 0."""
         return x.new_zeros(())
+
+    def warm_start(self) -> tuple[torch.Tensor, float]:
+        """(ours, not the paper's) (state (S, B, *shape) started from `warm_reference`, its
+        RMS error in bins estimated from the observation alone); see pnf.variants."""
+        raise ValueError(f"{type(self).__name__} has no reference estimate to start from")
 
     def conditions(self) -> list:
         """Raw conditioning per source (e.g. a mel spectrogram), None when unconditioned."""

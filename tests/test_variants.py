@@ -1,6 +1,7 @@
 """The PnF variants of ours: warm start (--warm-start, --start-sigma) and --mean-of K."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -124,3 +125,36 @@ def test_mean_of_k_is_the_mean_of_the_k_chains_of_batch_k(prior, tmp_path):
     assert np.abs(mean - np.mean(chains, 0)).max() <= 2 / 32768     # 16-bit rounding only
     assert not (tmp_path / "m-1.wav").exists()
     assert np.array_equal(mean[::4], sf.read(tmp_path / "sine.wav")[0][::4])
+
+
+def test_variant_labels_say_ours():
+    from pnf.report.labels import method_label
+
+    assert method_label("pnf") == "PnF"
+    assert method_label("pnf-warm") == "PnF, warm start (ours)"
+    assert method_label("pnf-mean4") == "PnF, mean of 4 (ours)"
+    assert method_label("pnf-warm-mean8") == "PnF, warm start, mean of 8 (ours)"
+
+
+def test_the_dag_adds_a_row_per_configured_variant(tmp_path):
+    """Smoke plus `variants:` on super-resolution and separation: three more PnF rows per
+    super-resolution cell (warm, mean of 3, both), one more (mean of 2) for separation."""
+    import yaml
+    from test_pipeline import ROOT, SNAKEMAKE, job_counts, run, workdir
+
+    config = yaml.safe_load((ROOT / "experiments/smoke.yaml").read_text())
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    base = job_counts(run([*SNAKEMAKE, "-n"], workdir(tmp_path / "a", config))[1])
+    config["tasks"]["superres"]["variants"] = {"warm_start": True, "mean_of": 3,
+                                               "combined": True}
+    config["tasks"]["separate"]["variants"] = {"mean_of": 2}
+    _, out = run([*SNAKEMAKE, "-n", "-p"], workdir(tmp_path / "b", config))
+    counts, cells = job_counts(out), 2 * 4          # 2 data sets × 4 factors × 1 clip
+    assert counts["restore_pnf"] == base["restore_pnf"] + 3 * cells
+    assert counts["separate"] == base["separate"] + 1
+    assert counts["score"] == base["score"] + 3 * cells + 2        # 2 sources
+    for flags, folder in [("--warm-start --input", "pnf-warm"), ("--mean-of 3 --input",
+                          "pnf-mean3"), ("--warm-start --mean-of 3", "pnf-warm-mean3"),
+                          ("--mean-of 2 --input", "separate/2src/pnf-mean2")]:
+        assert re.search(rf"{flags}.* --output \S*{folder}/c000", out), folder

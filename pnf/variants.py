@@ -30,24 +30,24 @@ import torch
 OURS = "ours, not the paper's"
 
 
-def add_arguments(p) -> None:
-    """The variant flags of an audio `pnf restore` verb."""
+def add_arguments(p, task: type) -> None:
+    """The variant flags of an audio `pnf restore` verb (warm start: tasks that have a
+    reference estimate, `task.warm_reference`)."""
     g = p.add_argument_group(f"PnF variants ({OURS})")
-    g.add_argument("--warm-start", action="store_true",
-                   help=f"({OURS}) start the free samples from the task's reference estimate "
-                        "(super-resolution: spline; inpainting: zero fill; separation: the "
-                        "mixture / S per source) and skip the ladder levels above "
-                        "--start-sigma")
-    g.add_argument("--start-sigma", metavar="auto|SIGMA",
-                   help="with --warm-start: σ in bins where annealing starts, at the first "
-                        "ladder level <= it (at least the last); auto (default) estimates the "
-                        "reference's RMS error from the observed samples alone")
+    if task.warm_reference is not None:
+        g.add_argument("--warm-start", action="store_true",
+                       help=f"({OURS}) start the free samples from the {task.warm_reference} "
+                            "and skip the ladder levels above --start-sigma")
+        g.add_argument("--start-sigma", metavar="auto|SIGMA",
+                       help="with --warm-start: σ in bins where annealing starts, at the first "
+                            "ladder level <= it (at least the last); auto (default) estimates "
+                            "the reference's RMS error from the observed samples alone")
     g.add_argument("--mean-of", type=int, default=1, metavar="K",
                    help=f"({OURS}) run K chains as one batch and write their mean (per source "
                         "for separation) as OUT; with --batch N, N means of K chains each")
 
 
-def check(args, cls) -> int:
+def check(args) -> int:
     """Consistency of the variant flags (ValueError); returns K of --mean-of."""
     k = getattr(args, "mean_of", 1)
     warm, start = getattr(args, "warm_start", False), getattr(args, "start_sigma", None)
@@ -57,9 +57,6 @@ def check(args, cls) -> int:
         raise ValueError(f"{used[0]}: a PnF variant; it needs --method pnf, not {args.method}")
     if start is not None and not warm:
         raise ValueError(f"--start-sigma {start}: applies to a warm start; add --warm-start")
-    if warm and cls.warm_reference is None:
-        raise ValueError(f"--warm-start: `restore {cls.name}` has no reference estimate to "
-                         "start from; drop --warm-start")
     return k
 
 

@@ -453,7 +453,7 @@ CLI_BAD = {  # id -> (argv with MU/LIN/... for the tiny priors, what the message
                             r"--warm-start: a PnF variant; it needs --method pnf"),
     "warm-start-spectrogram": (["restore", "spectrogram", "--prior", "MU", "--input", "in.wav",
                                 "--output", "o.wav", "--warm-start"],
-                               r"has no reference estimate"),
+                               r"unrecognized arguments: --warm-start"),
     "factor-huge": (swap(SR, "4", "1000000"),
                     r"--factor 1000000 leaves 1 observed sample\(s\) of in.wav; .*at most 2756"),
     "factor-one": (swap(SR, "4", "1"), r"--factor 1: out of range"),

@@ -127,6 +127,15 @@ def test_mean_of_k_is_the_mean_of_the_k_chains_of_batch_k(prior, tmp_path):
     assert np.array_equal(mean[::4], sf.read(tmp_path / "sine.wav")[0][::4])
 
 
+def test_batch_n_mean_of_k_averages_consecutive_chains(prior, tmp_path):
+    assert restore(prior, tmp_path, "--output", str(tmp_path / "b.wav"), "--batch", "4") == 0
+    assert restore(prior, tmp_path, "--output", str(tmp_path / "m.wav"), "--batch", "2",
+                   "--mean-of", "2") == 0
+    chains = [sf.read(tmp_path / f"b-{i}.wav")[0] for i in (1, 2, 3, 4)]
+    for i, pair in ((1, chains[:2]), (2, chains[2:])):
+        assert np.abs(sf.read(tmp_path / f"m-{i}.wav")[0] - np.mean(pair, 0)).max() <= 2 / 32768
+
+
 def test_variant_labels_say_ours():
     from pnf.report.labels import method_label
 

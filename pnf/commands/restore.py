@@ -64,7 +64,7 @@ def check(args, cls) -> int:
     if chains > 1 and args.method != "pnf":
         raise ValueError(f"--batch {chains}: only --method pnf draws independent chains; "
                          f"{args.method} gives one result")
-    variants.check(args, cls)
+    variants.check(args)
     cls.validate(args)
     cls.io.check_paths(args, cls)
     return chains

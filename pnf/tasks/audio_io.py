@@ -95,7 +95,7 @@ class AudioIO:
                             "signal held, gap silenced, the mixture, the mel's source)")
         task.add_options(p)
         add_schedule_args(p, eta=task.eta)
-        variants.add_arguments(p)
+        variants.add_arguments(p, task)
 
     @staticmethod
     def load_priors(args, task: type) -> list:

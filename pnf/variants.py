@@ -132,19 +132,23 @@ def spline_error(y: np.ndarray, to_bins) -> float:
 def fill_error(wave: np.ndarray, observed: np.ndarray, method: str, to_bins) -> float:
     """Estimated RMS bin error of gap fill `method`, from pseudo-gaps in observed signal.
 
-    wave, observed: (B, N). For each gap [a, b) of length L, the observed spans of length L
-    half a gap before a and after b are hidden too, filled by `method` and scored against
-    the observed samples; inf when no pseudo-gap fits.
+    wave, observed: (B, N). Beside each gap [a, b), one observed sample away on each side,
+    up to b - a observed samples (fewer where the observed run is shorter) are hidden too,
+    filled by `method` and scored against what was observed. A shorter pseudo-gap does not
+    change the zero fill's expected error (the signal's RMS about silence) but would lower
+    a linear or spline fill's; inf when no observed sample is free to hide.
     """
     from pnf.baselines.gapfill import fill_gaps, find_gaps  # lazy, as above
 
     errors = []
     for x, mask in zip(np.asarray(wave, np.float64), np.asarray(observed, bool), strict=True):
-        for a, b in find_gaps(mask):
-            gap, margin = b - a, (b - a) // 2 + 1
-            for lo in (a - margin - gap, b + margin):
-                hi = lo + gap
-                if lo < 1 or hi >= len(x) or not mask[lo - 1: hi + 1].all():
+        gaps = find_gaps(mask)
+        for j, (a, b) in enumerate(gaps):
+            start = gaps[j - 1][1] if j else 0                      # observed run before
+            stop = gaps[j + 1][0] if j + 1 < len(gaps) else len(x)  # and after the gap
+            for lo, hi in ((max(a - 1 - (b - a), start + 1), a - 1),
+                           (b + 1, min(b + 1 + (b - a), stop - 1))):
+                if hi <= lo:
                     continue
                 hidden = mask.copy()
                 hidden[lo:hi] = False

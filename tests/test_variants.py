@@ -55,12 +55,14 @@ def test_spline_error_of_white_noise_is_near_the_truth():
 
 
 def test_zero_fill_error_is_the_rms_beside_the_gap():
-    """Zero fill's pseudo-gap error is the bin RMS about silence of the samples it hides."""
-    x = np.full(1000, 0.2, np.float32)
+    """Zero fill's pseudo-gap error is the bin RMS about silence of the samples it hides,
+    also when the gap is longer than the observed signal on either side."""
+    x = np.where(np.arange(1000) < 500, 0.2, -0.4).astype(np.float32)
     mask = np.ones(1000, bool)
-    mask[400:500] = False
+    mask[300:700] = False                        # 300 observed samples on each side
+    left, right = MU.to_bins(0.2) - MU.silence, MU.to_bins(-0.4) - MU.silence
     assert fill_error(x[None], mask[None], "zero", MU.to_bins) == pytest.approx(
-        float(MU.to_bins(0.2) - MU.silence), rel=1e-6)
+        float(np.sqrt((left**2 + right**2) / 2)), rel=1e-6)       # 298 hidden on each side
     mask[:] = False
     mask[0] = True
     assert fill_error(x[None], mask[None], "zero", MU.to_bins) == math.inf   # nothing fits

@@ -112,9 +112,10 @@ def _diverged(first_bad: int, steps: int, level: int, sigma: float, eta: float) 
 
 def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
            callback: Callable | None = None, device: str | torch.device = "cpu",
-           progress: bool | None = None) -> torch.Tensor:
+           progress: bool | None = None, init: torch.Tensor | None = None) -> torch.Tensor:
     """Run annealed Langevin dynamics for `task` under `priors` (one per source).
 
+    init: a starting state (S, B, *shape) instead of task.init() (a warm start, ours).
     callback(level, sigma, x) is called after each level (for intermediate outputs).
     Returns the final state (S, B, *shape) in the priors' units. A diverging chain (NaN,
     inf or |x| > DIVERGED) raises RuntimeError at the end of its level, naming σ and step.
@@ -123,7 +124,7 @@ def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
         raise ValueError(f"the task has {task.n_sources} source(s) but {len(priors)} "
                          "prior(s) were given; pass one prior per source")
     gen = torch.Generator(device=device).manual_seed(seed)
-    x = task.init(gen).to(device)                                  # (S, B, *shape)
+    x = (task.init(gen) if init is None else init.clone()).to(device)  # (S, B, *shape)
     free = task.free.to(device).expand_as(x)
     length = x.shape[-1]
     conds = [p.condition(c, length) for p, c in zip(priors, task.conditions(), strict=True)]

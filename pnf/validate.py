@@ -86,6 +86,17 @@ def names(dest: str, values) -> None:
             raise ValueError(f"--names {n!r}: give a plain name (no '/'), e.g. piano")
 
 
+def sigma_or_auto(dest: str, value) -> None:
+    """--start-sigma: auto, or a finite σ > 0 in bins."""
+    allowed = "auto or a finite σ > 0 in bins, e.g. 5"
+    try:
+        sigma = math.inf if value == "auto" else float(value)
+    except ValueError:
+        raise ValueError(f"{_flag(dest)} {value}: not a number; allowed: {allowed}") from None
+    if value != "auto" and not (math.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"{_flag(dest)} {value}: out of range; allowed: {allowed}")
+
+
 RULES: dict[str, Callable] = {  # argparse dest -> check(dest, value); None is not checked
     "iterations": at_least(1, "a whole number >= 1"),
     "levels": ladder,
@@ -93,6 +104,8 @@ RULES: dict[str, Callable] = {  # argparse dest -> check(dest, value); None is n
     "window": at_least(1, "a whole number of samples >= 1"),
     "seed": at_least(0, "a whole number from 0 to 2**63 - 1", below=2**63),
     "batch": at_least(1, "a whole number of chains >= 1"),
+    "mean_of": at_least(1, "a whole number of chains >= 1"),
+    "start_sigma": sigma_or_auto,
     "seconds": positive("a finite length in seconds > 0, e.g. 1.0"),
     "factor": at_least(2, "a whole factor >= 2"),
     "c": positive("a finite likelihood weight c > 0 (the paper's is 15)"),

@@ -14,8 +14,8 @@ from pnf.precision import resolve_precision
 from pnf.runtime import pick_device
 
 
-def run_sampler(priors, task, schedule: Schedule, args):
-    """Anneal on the chosen device; returns (final state, seconds)."""
+def run_sampler(priors, task, schedule: Schedule, args, init=None):
+    """Anneal on the chosen device (from `init` when given); returns (final state, seconds)."""
     device = pick_device(args.device)
     priors = [p.to(device) for p in priors]
     precision = resolve_precision(getattr(args, "precision", "auto"), device)
@@ -23,7 +23,7 @@ def run_sampler(priors, task, schedule: Schedule, args):
         if hasattr(p, "set_precision"):
             p.set_precision(precision)
     start = time.perf_counter()
-    x = anneal(priors, task, schedule, seed=args.seed, device=device)
+    x = anneal(priors, task, schedule, seed=args.seed, device=device, init=init)
     if device.type == "cuda":
         torch.cuda.synchronize()
     return x, time.perf_counter() - start

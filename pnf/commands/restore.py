@@ -17,6 +17,7 @@ import copy
 import time
 
 import pnf.tasks  # noqa: F401  (registers the built-in tasks)
+from pnf import variants
 from pnf.commands.common import run_sampler
 from pnf.tasks.audio_io import chain_paths
 from pnf.tasks.registry import restore_tasks
@@ -32,7 +33,9 @@ def register(sub) -> None:
                                          "(samples outside the gaps bit-identical); "
                                          "super-resolution takes the "
                                          "prior's rate or rate/K (--resample for others). "
-                                         "--batch N > 1 writes OUT-1 ... OUT-N.")
+                                         "--batch N > 1 writes OUT-1 ... OUT-N. "
+                                         "--warm-start and --mean-of K are variants of "
+                                         "ours, not the paper's.")
     add_task_verbs(restore.add_subparsers(dest="task", metavar="TASK", required=True),
                    restore_tasks().values())
 
@@ -61,9 +64,23 @@ def check(args, cls) -> int:
     if chains > 1 and args.method != "pnf":
         raise ValueError(f"--batch {chains}: only --method pnf draws independent chains; "
                          f"{args.method} gives one result")
+    variants.check(args)
     cls.validate(args)
     cls.io.check_paths(args, cls)
     return chains
+
+
+def sample(args, cls, obs, priors, schedule, chains: int) -> tuple[list, dict]:
+    """PnF: `chains` results, each the mean of --mean-of K chains run in the same batch
+    (ours; K = 1: the chain itself), from a --warm-start (ours) when asked."""
+    k = getattr(args, "mean_of", 1)
+    task = cls.from_args(args, cls.io.batched(obs, chains * k), priors)
+    init = None
+    if getattr(args, "warm_start", False):
+        init, schedule = variants.warm(args, task, schedule)
+    x, seconds = run_sampler(priors, task, schedule, args, init=init)
+    items = chain_items(task.finish(x), task.n_sources)[:chains * k]
+    return variants.mean_of(items, k), {"sampling": seconds, "levels": list(schedule.sigmas)}
 
 
 def run(args) -> int:
@@ -78,10 +95,7 @@ def run(args) -> int:
     obs = cls.observe(args, rate)
     run_info = {"sampling": None, "levels": None}
     if priors:
-        task = cls.from_args(args, cls.io.batched(obs, chains), priors)
-        x, run_info["sampling"] = run_sampler(priors, task, schedule, args)
-        run_info["levels"] = list(schedule.sigmas)
-        results = chain_items(task.finish(x), task.n_sources)[:chains]
+        results, run_info = sample(args, cls, obs, priors, schedule, chains)
     else:
         results = [cls.baseline(args, obs, rate)]
     outputs = {}

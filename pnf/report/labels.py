@@ -3,6 +3,8 @@
     >>> from pnf.report.labels import method_label, setting_label, natural_key
     >>> method_label("convtasnet"), setting_label("x4"), setting_label("gap200")
     ('Conv-TasNet', '×4', '200 ms')
+    >>> method_label("pnf-warm"), method_label("pnf-mean4")      # variants of ours
+    ('PnF, warm start (ours)', 'PnF, mean of 4 (ours)')
     >>> sorted(["x16", "x4", "x8"], key=natural_key)
     ['x4', 'x8', 'x16']
 """
@@ -14,11 +16,14 @@ import re
 METHOD_LABELS = {
     "truth": "Ground truth", "input": "Input", "pnf": "PnF", "spline": "Spline", "kee": "KEE",
     "convtasnet": "Conv-TasNet", "demucs": "Demucs", "ancestral": "Ancestral", "zero": "Zero fill",
-    "linear": "Linear",
+    "linear": "Linear", "pnf-warm": "PnF, warm start (ours)",
 }
+# Our PnF variants with K chains averaged (pnf-mean4, pnf-warm-mean4): not the paper's.
+MEAN_LABELS = {r"pnf-mean(\d+)": "PnF, mean of {} (ours)",
+               r"pnf-warm-mean(\d+)": "PnF, warm start, mean of {} (ours)"}
 # Rows and players appear in this order; unknown methods follow, alphabetically.
 METHOD_ORDER = ("truth", "input", "ancestral", "zero", "linear", "spline", "kee", "convtasnet",
-                "demucs", "pnf")
+                "demucs", "pnf", "pnf-warm")
 PSEUDO_METHODS = {"truth", "input"}
 METRIC_LABELS = {"snr": "SNR", "lsd": "LSD", "si_sdr": "SI-SDR", "sdr": "SDR", "sir": "SIR",
                  "sar": "SAR", "psnr": "PSNR", "seconds": "Time (s)", "duration": "Length (s)"}
@@ -40,6 +45,11 @@ def method_key(method: str) -> tuple:
 
 
 def method_label(method: str) -> str:
+    """pnf → PnF, pnf-mean4 → PnF, mean of 4 (ours); unknown names as they are."""
+    for pattern, fmt in MEAN_LABELS.items():
+        match = re.fullmatch(pattern, method)
+        if match:
+            return fmt.format(match.group(1))
     return METHOD_LABELS.get(method, method)
 
 

@@ -22,6 +22,7 @@ from pnf.tasks.audio_io import AudioIO, Observed
 from pnf.tasks.base import Task, uniform_bins
 from pnf.tasks.registry import register_task
 from pnf.validate import parse_gap
+from pnf.variants import fill_error, spline_error
 
 TOP = N_BINS - 1.0
 
@@ -47,6 +48,13 @@ class HardConstraint(Task):
         return torch.where(self.free.to(start.device), start,
                            self.q.to_bins(self.wave).to(start.device)[None])
 
+    def warm_start(self):
+        """(ours) Free samples from reference() (B, N), observed ones held; its error."""
+        est = torch.as_tensor(self.reference(), dtype=torch.float32)
+        start = torch.where(self.free, self.q.to_bins(est)[None],
+                            self.q.to_bins(self.wave)[None])               # (1, B, N)
+        return start, self.reference_error()
+
     def finish(self, x):
         """(B, N) waveform; observed samples are returned bit-identical."""
         out = self.q.from_bins(x[0].detach().cpu().clamp(0, TOP))
@@ -59,6 +67,7 @@ class SuperResolution(HardConstraint):
 
     name, io, baselines = "superres", AudioIO, ("spline", "kee")
     help = "fill in the samples between every FACTOR-th one (hard constraint)"
+    warm_reference = "cubic spline"
 
     def __init__(self, y, factor: int, quantizer: Quantizer):
         if int(factor) != factor or factor < 2:
@@ -70,6 +79,15 @@ class SuperResolution(HardConstraint):
         observed[::factor] = True
         super().__init__(wave, observed, quantizer, fill="noise")
         self.factor = factor
+
+    def reference(self) -> np.ndarray:
+        """(B, N) the spline through the observed samples."""
+        from pnf.baselines.spline import spline_upsample  # lazy: pnf.baselines loads models
+
+        return spline_upsample(self.wave[:, :: self.factor].numpy(), self.factor)
+
+    def reference_error(self) -> float:
+        return spline_error(self.wave[:, :: self.factor].numpy(), self.q.to_bins)
 
     @classmethod
     def add_options(cls, p):
@@ -128,6 +146,8 @@ class Inpainting(HardConstraint):
 
     name, io, baselines = "inpaint", AudioIO, ("zero", "linear", "spline")
     help = "fill one or more gaps given in seconds (hard constraint)"
+    warm_fill = "zero"   # best SNR of the reference fills at every gap (smoke tables)
+    warm_reference = "zero fill"
 
     def __init__(self, x, gaps, rate: int, quantizer: Quantizer):
         x = _batch(x)
@@ -142,6 +162,18 @@ class Inpainting(HardConstraint):
                                  f"(0:{n / rate:.3f} s) or empty; give START < END inside it")
             observed[a:b] = False
         super().__init__(x, observed, quantizer, fill="silence")
+
+    def reference(self) -> np.ndarray:
+        """(B, N) the input with every gap filled by `warm_fill`."""
+        from pnf.baselines.gapfill import fill_gaps  # lazy: pnf.baselines loads models
+
+        obs = self.observed.numpy()
+        return np.stack([fill_gaps(x * m, m, self.warm_fill)
+                         for x, m in zip(self.wave.numpy(), obs, strict=True)])
+
+    def reference_error(self) -> float:
+        return fill_error(self.wave.numpy(), self.observed.numpy(), self.warm_fill,
+                          self.q.to_bins)
 
     @classmethod
     def add_options(cls, p):

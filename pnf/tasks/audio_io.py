@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pnf import variants
 from pnf.atomic import write_json
 from pnf.audio import RATE, read_audio, write_audio
 from pnf.checkpoints import load_prior
@@ -94,6 +95,7 @@ class AudioIO:
                             "signal held, gap silenced, the mixture, the mel's source)")
         task.add_options(p)
         add_schedule_args(p, eta=task.eta)
+        variants.add_arguments(p, task)
 
     @staticmethod
     def load_priors(args, task: type) -> list:

@@ -5,7 +5,8 @@
 
 Sampler side (instances): `n_sources`, `init(generator)`, a boolean `free` mask,
 `log_likelihood(x, sigma, span)`, `conditions()`, `finish(x)`; optionally
-`exact_likelihood = True` with `likelihood_step(...)` for a Gaussian likelihood.
+`exact_likelihood = True` with `likelihood_step(...)` for a Gaussian likelihood, and for a
+warm start (ours) `warm_reference` and `warm_start()`.
 Restore side (classmethods, read by pnf.commands.restore): `name`, `help`, `io` (how the
 input is read, outputs written and the schedule chosen: pnf.tasks.audio_io.AudioIO or
 pnf.tasks.image_io.ImageIO), `add_options(parser)`, `observe(args, rate)`,
@@ -34,6 +35,7 @@ class Task:
     max_priors: int | None = 1    # --prior files accepted (None: any number)
     shared_sources: int = 1       # sources that one --prior file is shared by
     exact_likelihood: bool = False    # True: likelihood_step integrates log p(y|x) exactly
+    warm_reference: str | None = None   # what warm_start() starts from (ours); None: none
 
     def init(self, generator: torch.Generator) -> torch.Tensor:
         """The starting state (S, B, *shape); fixed entries hold their observed values."""
@@ -48,6 +50,11 @@ class Task:
         """x = state[..., a:b] after the prior's drift, advanced by time η under
         dx = ∇log p(y|x) dt + √2 dW exactly, the increment W being √η·noise (same shape)."""
         raise TypeError(f"{type(self).__name__} sets exact_likelihood without likelihood_step()")
+
+    def warm_start(self) -> tuple[torch.Tensor, float]:
+        """(ours, not the paper's) (state (S, B, *shape) started from `warm_reference`, its
+        RMS error in bins estimated from the observation alone); see pnf.variants."""
+        raise ValueError(f"{type(self).__name__} has no reference estimate to start from")
 
     def conditions(self) -> list:
         """Raw conditioning per source (e.g. a mel spectrogram), None when unconditioned."""

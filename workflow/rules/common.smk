@@ -267,7 +267,7 @@ def score_args(w, input):
         args.append(f"--factor {s.factor}")
     if w.task == "inpaint":
         args.append(f"--gap-ms {s.gap_ms}")
-    if w.method == "pnf":
+    if is_pnf(w.method):
         args.append(f"--iterations {s.iterations}")
     if w.task == "separate":
         args += [f"--source {w.item.rsplit('-', 1)[1]}", f"--mixture {input.mixture}"]
@@ -277,11 +277,35 @@ def score_args(w, input):
 # ------------------------------------------------------------------ what the DAG produces
 
 
+PNF_METHODS = r"pnf(-[a-z0-9]+)*"  # pnf and our variants: pnf-warm, pnf-mean4, pnf-warm-mean4
+
+
+def is_pnf(method):
+    """PnF, the paper's, or one of our variants of it."""
+    return method == "pnf" or method.startswith("pnf-")
+
+
+def variant_flags(task):
+    """{method: extra `pnf restore` flags}: the paper's PnF ("pnf") and the variants of ours
+    that `tasks.<task>.variants` switches on (rows beside pnf in the tables)."""
+    spec = TASKS.get(task, {}).get("variants") or {}
+    warm, k = spec.get("warm_start", False), spec.get("mean_of", 1)
+    rows = {"pnf": ""}
+    if warm:
+        rows["pnf-warm"] = "--warm-start"
+    if k > 1:
+        rows[f"pnf-mean{k}"] = f"--mean-of {k}"
+    if warm and k > 1 and spec.get("combined", False):
+        rows[f"pnf-warm-mean{k}"] = f"--warm-start --mean-of {k}"
+    return rows
+
+
 def methods(setting):
-    """Methods of a setting: PnF and the task's baselines, or cached ancestral sampling."""
+    """Methods of a setting: PnF (and our variants) and the task's baselines, or cached
+    ancestral sampling."""
     if setting.kind == "ancestral":
         return ["ancestral"]
-    return ["pnf", *TASKS.get(setting.task, {}).get("baselines", [])]
+    return [*variant_flags(setting.task), *TASKS.get(setting.task, {}).get("baselines", [])]
 
 
 def datasets(task):
@@ -363,7 +387,7 @@ TRAIN_TARGETS = train_targets()
 wildcard_constraints:
     dataset="[a-z][a-z0-9]*",
     setting="[a-z0-9]+",
-    method="[a-z]+",
+    method="[a-z]+(-[a-z0-9]+)*",
     item=r"c\d+(-[a-z]+)?",
     clip=r"c\d+",
     factor=r"\d+",

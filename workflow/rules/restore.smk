@@ -113,29 +113,32 @@ rule observe:
 
 
 rule restore_pnf:
-    """PnF (annealed Langevin on the smoothed mu-law prior): super-resolution, inpainting."""
+    """PnF (annealed Langevin on the smoothed mu-law prior): super-resolution, inpainting;
+    method pnf is the paper's, pnf-warm / pnf-mean<K> are variants of ours (variant_flags)."""
     input:
         truth=f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{clip}}.wav",
         prior=f"{OUT}/priors/{{dataset}}-mulaw.pt",
     output:
-        wav=f"{R}/{{dataset}}/{{task}}/{{setting}}/pnf/{{clip}}.wav",
-        timing=f"{TIMING}/{{dataset}}/{{task}}/{{setting}}/pnf/{{clip}}.json",
+        wav=f"{R}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.wav",
+        timing=f"{TIMING}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.json",
     wildcard_constraints:
         task="superres|inpaint",
+        method=PNF_METHODS,
     params:
         args=lambda w: task_args(w.task, w.setting),
         langevin=lambda w: sampler_args(w.task, w.setting),
+        variant=lambda w: variant_flags(w.task)[w.method],
     conda:
         ENV
     log:
-        f"{LOGS}/restore/{{dataset}}/{{task}}/{{setting}}/pnf/{{clip}}.log",
+        f"{LOGS}/restore/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.log",
     threads: threads("restore")
     resources:
         **res("restore"),
     shell:
         "OMP_NUM_THREADS={threads} pnf restore {wildcards.task} --prior {input.prior} "
-        "{params.args} {params.langevin} --input {input.truth} --output {output.wav} "
-        "--timing {output.timing} > {log} 2>&1"
+        "{params.args} {params.langevin} {params.variant} --input {input.truth} "
+        "--output {output.wav} --timing {output.timing} > {log} 2>&1"
 
 
 rule restore_baseline:
@@ -166,22 +169,24 @@ rule restore_baseline:
 
 
 rule separate:
-    """Separation of a mixture: PnF with one linear prior per source, or a separator."""
+    """Separation of a mixture: PnF (or a variant of ours) with one linear prior per source,
+    or a separator."""
     input:
         mix=f"{R}/{MIX}/separate/{{setting}}/input/{{clip}}-mix.wav",
         priors=lambda w: [f"{OUT}/priors/{s}-linear.pt" for s in SOURCES]
-        if w.method == "pnf" else [],
+        if is_pnf(w.method) else [],
         model=baseline_model,
     output:
         wavs=[f"{R}/{MIX}/separate/{{setting}}/{{method}}/{{clip}}-{s}.wav" for s in SOURCES],
         timing=f"{TIMING}/{MIX}/separate/{{setting}}/{{method}}/{{clip}}.json",
     wildcard_constraints:
-        method="pnf|convtasnet|demucs",
+        method=f"{PNF_METHODS}|convtasnet|demucs",
     params:
         out=lambda w: f"{R}/{MIX}/separate/{w.setting}/{w.method}/{w.clip}.wav",
         how=lambda w, input: (" ".join(f"--prior {p}" for p in input.priors)
                               + f" {task_args('separate', w.setting)} "
-                              + sampler_args("separate", w.setting)) if w.method == "pnf"
+                              + sampler_args("separate", w.setting) + " "
+                              + variant_flags("separate")[w.method]) if is_pnf(w.method)
         else f"--method {w.method} --model {input.model}",
         names=" ".join(SOURCES),
     conda:

@@ -3,6 +3,8 @@ and the one-line errors of `pnf.baselines.apply`."""
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 import torch
@@ -10,6 +12,7 @@ import torch
 from pnf.baselines import METHODS, apply
 from pnf.baselines.convtasnet import ConvTasNet
 from pnf.baselines.demucs import Demucs
+from pnf.baselines.demucs_pkg import PackageDemucs
 from pnf.baselines.gapfill import fill_gaps, find_gaps
 from pnf.baselines.kee import KEE, pixel_shuffle_1d
 from pnf.baselines.spline import spline_upsample
@@ -19,6 +22,9 @@ from pnf.training import TrainConfig, train
 TINY = {"kee": KEE(KEE.Config(factor=4, filters=(8, 16), kernels=(9, 5))),
         "convtasnet": ConvTasNet(ConvTasNet.Config(N=16, L=8, B=8, Sc=8, H=16, X=3, R=2)),
         "demucs": Demucs(Demucs.Config(depth=2, channels=8, lstm_layers=1))}
+HAS_DEMUCS = importlib.util.find_spec("demucs") is not None  # the optional extra
+if HAS_DEMUCS:
+    TINY["demucs_pkg"] = PackageDemucs(PackageDemucs.Config(depth=2, channels=8, lstm_layers=1))
 
 
 def low_sines(length: int, factor: int) -> np.ndarray:
@@ -114,7 +120,7 @@ def test_kee_is_residual_to_its_input():
     assert torch.equal(net(x), x)
 
 
-@pytest.mark.parametrize("kind", ["convtasnet", "demucs"])
+@pytest.mark.parametrize("kind", sorted(set(TINY) - {"kee"}))
 def test_separators_are_scale_equivariant(kind):
     """Conv-TasNet (gLN, ReLU encoder, linear decoder) and Demucs (standardized input)."""
     net = TINY[kind].eval()
@@ -147,6 +153,21 @@ def test_published_parameter_counts():
     assert round(gib[64], 1) == 1.0 and round(gib[100], 1) == 2.4, gib
     assert n_params(Demucs) == 265_675_906
     assert n_params(KEE) > 1e7
+
+
+@pytest.mark.skipif(not HAS_DEMUCS, reason="the demucs extra is not installed")
+def test_package_demucs_is_the_same_model_as_ours():
+    """At the paper's configuration and at a tiny one: equal counts, same I/O shapes."""
+    assert n_params(PackageDemucs) == n_params(Demucs) == 265_675_906
+    tiny = {"depth": 2, "channels": 8, "lstm_layers": 1}
+    assert n_params(PackageDemucs, **tiny) == n_params(Demucs, **tiny)
+
+
+@pytest.mark.skipif(HAS_DEMUCS, reason="the demucs extra is installed")
+def test_package_demucs_without_the_package_says_how_to_install_it():
+    with pytest.raises(ValueError, match=r"pip install 'pnf\[demucs\]'") as info:
+        PackageDemucs(PackageDemucs.Config())
+    assert "\n" not in str(info.value)
 
 
 def test_configs_validate():
@@ -188,7 +209,7 @@ def test_apply_all_methods(checkpoints):
     x, mask = gapped()
     for method in METHODS["inpaint"]:
         assert apply(method, "inpaint", np.where(mask, x, 0), mask=mask).shape == x.shape
-    for method in METHODS["separate"]:
+    for method in (m for m in METHODS["separate"] if m in checkpoints):  # extras installed
         out = apply(method, "separate", x, checkpoint=checkpoints[method])
         assert out.shape == (2, len(x)) and np.isfinite(out).all()
 

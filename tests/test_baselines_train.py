@@ -4,6 +4,8 @@ separators' losses punish a sign-inverted source, early stopping keeps the best 
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 import torch
@@ -19,7 +21,10 @@ from pnf.clips import load_clips
 
 MODELS = {"kee": {"factor": 8, "filters": [8, 16], "kernels": [9, 5]},
           "convtasnet": {"N": 16, "L": 8, "B": 8, "Sc": 8, "H": 16, "X": 3, "R": 1},
-          "demucs": {"depth": 2, "channels": 8, "lstm_layers": 1}}
+          "demucs": {"depth": 2, "channels": 8, "lstm_layers": 1},
+          "demucs_pkg": {"depth": 2, "channels": 8, "lstm_layers": 1}}
+EXTRA = pytest.mark.skipif(importlib.util.find_spec("demucs") is None,
+                           reason="the demucs extra is not installed")
 
 
 def piano_clip(t, f0):
@@ -65,7 +70,8 @@ def run(method, cfg, data, out, *extra):
                  "--out", str(out), *extra])
 
 
-@pytest.mark.parametrize("method", ["kee", "convtasnet", "demucs"])
+@pytest.mark.parametrize("method", ["kee", "convtasnet", "demucs",
+                                    pytest.param("demucs_pkg", marks=EXTRA)])
 def test_loss_falls(method, data, tmp_path):
     torch.manual_seed(0)
     out = tmp_path / f"{method}.pt"

@@ -59,9 +59,11 @@ def run_train(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     train = verb_group(sub, "train", "train a model")
-    p = train.add_parser("baseline", help="train a learned baseline (kee, convtasnet, demucs)",
+    p = train.add_parser("baseline", help="train a learned baseline (kee, convtasnet, demucs, "
+                                          "demucs_pkg)",
                          description=__doc__.split("\n\n")[0])
-    p.add_argument("--method", required=True, choices=["kee", "convtasnet", "demucs"])
+    p.add_argument("--method", required=True,
+                   choices=["kee", "convtasnet", "demucs", "demucs_pkg"])
     p.add_argument("--config", required=True,
                    help="YAML with model:, training:, crop: and optionally validation:")
     p.add_argument("--data", nargs="+", help="clean clips (kee) or piano and voice folders")

@@ -56,7 +56,8 @@ def l1(estimate: torch.Tensor, sources: torch.Tensor) -> torch.Tensor:
     return (estimate - sources).abs().mean()
 
 
-CRITERIA = {"convtasnet": neg_snr, "demucs": l1}   # separator -> (estimate, sources) -> loss
+CRITERIA = {"convtasnet": neg_snr, "demucs": l1,  # separator -> (estimate, sources) -> loss
+            "demucs_pkg": l1}
 
 
 def _on(model, batch):

@@ -25,6 +25,7 @@ import torch
 
 from pnf.baselines.convtasnet import ConvTasNet
 from pnf.baselines.demucs import Demucs
+from pnf.baselines.demucs_pkg import PackageDemucs
 from pnf.baselines.early import ValidationConfig, split_clips, train_validated
 from pnf.baselines.kee import KEE
 from pnf.baselines.losses import LOSSES
@@ -34,7 +35,7 @@ from pnf.clips import load_clips, mix, random_crops
 from pnf.config import from_dict
 from pnf.training import TrainConfig, train
 
-LEARNED = {"kee": KEE, "convtasnet": ConvTasNet, "demucs": Demucs}
+LEARNED = {"kee": KEE, "convtasnet": ConvTasNet, "demucs": Demucs, "demucs_pkg": PackageDemucs}
 
 
 def superres_batches(clips, crop: int, batch: int, factor: int):

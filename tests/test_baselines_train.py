@@ -194,6 +194,8 @@ def test_stalled_counts_patience():
     assert not stalled([[10, 1.0], [20, 0.9]], vcfg)
     assert not stalled([[10, 1.0], [20, 0.9], [30, 0.95], [40, 0.8]], vcfg)
     assert stalled([[10, 1.0], [20, 0.9], [30, 0.95], [40, 0.899]], vcfg)  # < 1 % better
+    assert stalled([[10, -10.0], [20, -9.0], [30, -10.05]], vcfg)        # -SNR: < 1 % better
+    assert not stalled([[10, -10.0], [20, -9.0], [30, -10.2]], vcfg)
     assert split_clips([1, 2, 3, 4], 0.25) == ([1, 2, 3], [4])
     assert split_clips([1, 2], 0.0) == ([1, 2], [])
     with pytest.raises(ValueError, match="no training clip"):

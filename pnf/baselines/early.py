@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from pnf.atomic import write_text_atomic
+from pnf.atomic import write_bytes_atomic, write_text_atomic
 from pnf.checkpoints import load_model, read_checkpoint, save_checkpoint
 from pnf.config import from_dict
 from pnf.training import TrainConfig, step_generator, train
@@ -87,7 +86,8 @@ def stalled(history: list, vcfg: ValidationConfig) -> bool:
     if len(history) <= vcfg.patience:
         return False
     before = min(loss for _, loss in history[:-vcfg.patience])
-    return all(loss >= before * (1 - vcfg.min_delta) for _, loss in history[-vcfg.patience:])
+    bar = before - vcfg.min_delta * abs(before)          # losses may be negative (-SNR)
+    return all(loss >= bar for _, loss in history[-vcfg.patience:])
 
 
 def _finished(work: Path, kind: str) -> bool:
@@ -109,7 +109,7 @@ def train_validated(model, loss_fn, batch_fn, held_fn, cfg: TrainConfig,
         loss = validation_loss(net, loss_fn, held_fn, vcfg.crops, cfg.batch_size, vcfg.seed)
         history.append([target, loss])
         if _best(history)[0] == target:
-            shutil.copyfile(work, best_ckpt)
+            write_bytes_atomic(best_ckpt, work.read_bytes())
         write_text_atomic(log, json.dumps(history))
     step = _best(history)[0]
     payload = read_checkpoint(best_ckpt, (kind,))

@@ -3,6 +3,8 @@ and the one-line errors of `pnf.baselines.apply`."""
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 import torch
@@ -10,6 +12,7 @@ import torch
 from pnf.baselines import METHODS, apply
 from pnf.baselines.convtasnet import ConvTasNet
 from pnf.baselines.demucs import Demucs
+from pnf.baselines.demucs_pkg import PackageDemucs
 from pnf.baselines.gapfill import fill_gaps, find_gaps
 from pnf.baselines.kee import KEE, pixel_shuffle_1d
 from pnf.baselines.spline import spline_upsample
@@ -19,6 +22,9 @@ from pnf.training import TrainConfig, train
 TINY = {"kee": KEE(KEE.Config(factor=4, filters=(8, 16), kernels=(9, 5))),
         "convtasnet": ConvTasNet(ConvTasNet.Config(N=16, L=8, B=8, Sc=8, H=16, X=3, R=2)),
         "demucs": Demucs(Demucs.Config(depth=2, channels=8, lstm_layers=1))}
+HAS_DEMUCS = importlib.util.find_spec("demucs") is not None  # the optional extra
+if HAS_DEMUCS:
+    TINY["demucs_pkg"] = PackageDemucs(PackageDemucs.Config(depth=2, channels=8, lstm_layers=1))
 
 
 def low_sines(length: int, factor: int) -> np.ndarray:
@@ -114,7 +120,7 @@ def test_kee_is_residual_to_its_input():
     assert torch.equal(net(x), x)
 
 
-@pytest.mark.parametrize("kind", ["convtasnet", "demucs"])
+@pytest.mark.parametrize("kind", sorted(set(TINY) - {"kee"}))
 def test_separators_are_scale_equivariant(kind):
     """Conv-TasNet (gLN, ReLU encoder, linear decoder) and Demucs (standardized input)."""
     net = TINY[kind].eval()
@@ -123,11 +129,45 @@ def test_separators_are_scale_equivariant(kind):
         torch.testing.assert_close(net(3.0 * x), 3.0 * net(x), rtol=1e-4, atol=1e-5)
 
 
-def test_paper_size_configs_build():
-    counts = {k: sum(p.numel() for p in cls(cls.Config()).parameters())
-              for k, cls in (("convtasnet", ConvTasNet), ("kee", KEE))}
-    assert 4.5e6 < counts["convtasnet"] < 5.5e6  # the paper reports 5.1 M
-    assert counts["kee"] > 1e7
+def n_params(cls, **config) -> int:
+    """Parameter count of `cls` at `config`, built on the meta device (no memory, no run)."""
+    with torch.device("meta"):
+        return sum(p.numel() for p in cls(cls.Config(**config)).parameters())
+
+
+def test_published_parameter_counts():
+    # Conv-TasNet, Luo & Mesgarani 2019 (IEEE/ACM TASLP 27(8)), its table of hyperparameters:
+    # the best non-causal gLN configuration N=512 L=16 B=128 Sc=128 H=512 P=3 X=8 R=3 has
+    # 5.1 M parameters.
+    assert round(n_params(ConvTasNet) / 1e6, 1) == 5.1                 # our defaults
+    assert round(n_params(ConvTasNet, N=512, L=16, B=128, Sc=128, H=512, P=3, X=8, R=3)
+                 / 1e6, 1) == 5.1
+    # Demucs, Défossez et al. 2019 (arXiv:1911.13254): the authors state the model size in
+    # float32 in facebookresearch/demucs docs/release.md (v2.0.0, 28 April 2021): "the best
+    # performing Demucs model now has only 64 channels instead of 100, so model size goes
+    # from 2.4GB to 1GB" (the paper's 64- and 100-channel versions). Sizes are GiB of
+    # 4-byte weights; tolerance: the stated one decimal. Their code at its first commit
+    # (7cf5c60, demucs/model.py, built with sources=2, audio_channels=1) counts 265 675 906
+    # and 648 542 602 parameters, exactly as ours does.
+    gib = {ch: n_params(Demucs, channels=ch) * 4 / 2 ** 30 for ch in (64, 100)}
+    assert round(gib[64], 1) == 1.0 and round(gib[100], 1) == 2.4, gib
+    assert n_params(Demucs) == 265_675_906
+    assert n_params(KEE) > 1e7
+
+
+@pytest.mark.skipif(not HAS_DEMUCS, reason="the demucs extra is not installed")
+def test_package_demucs_is_the_same_model_as_ours():
+    """At the paper's configuration and at a tiny one: equal counts, same I/O shapes."""
+    assert n_params(PackageDemucs) == n_params(Demucs) == 265_675_906
+    tiny = {"depth": 2, "channels": 8, "lstm_layers": 1}
+    assert n_params(PackageDemucs, **tiny) == n_params(Demucs, **tiny)
+
+
+@pytest.mark.skipif(HAS_DEMUCS, reason="the demucs extra is installed")
+def test_package_demucs_without_the_package_says_how_to_install_it():
+    with pytest.raises(ValueError, match=r"pip install 'pnf\[demucs\]'") as info:
+        PackageDemucs(PackageDemucs.Config())
+    assert "\n" not in str(info.value)
 
 
 def test_configs_validate():
@@ -139,6 +179,8 @@ def test_configs_validate():
         ConvTasNet.Config(L=7)
     with pytest.raises(ValueError, match="mask"):
         ConvTasNet.Config(mask="softmax")
+    with pytest.raises(ValueError, match="context"):
+        Demucs.Config(context=2)
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +209,7 @@ def test_apply_all_methods(checkpoints):
     x, mask = gapped()
     for method in METHODS["inpaint"]:
         assert apply(method, "inpaint", np.where(mask, x, 0), mask=mask).shape == x.shape
-    for method in METHODS["separate"]:
+    for method in (m for m in METHODS["separate"] if m in checkpoints):  # extras installed
         out = apply(method, "separate", x, checkpoint=checkpoints[method])
         assert out.shape == (2, len(x)) and np.isfinite(out).all()
 

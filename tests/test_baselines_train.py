@@ -1,7 +1,10 @@
 """Training the learned baselines through `pnf train baseline`: the loss falls on small
-generated clips, a run resumes from its checkpoint, bad configs give one-line errors."""
+generated clips, a run resumes from its checkpoint, bad configs give one-line errors, the
+separators' losses punish a sign-inverted source, early stopping keeps the best round."""
 
 from __future__ import annotations
+
+import importlib.util
 
 import numpy as np
 import pytest
@@ -9,14 +12,19 @@ import torch
 import yaml
 
 from pnf.audio import RATE, write_audio
-from pnf.baselines.train import mixture_batches, si_sdr, superres_batches
-from pnf.checkpoints import read_checkpoint
+from pnf.baselines.early import ValidationConfig, split_clips, stalled, validation_loss
+from pnf.baselines.losses import CRITERIA, LOSSES, si_sdr, snr
+from pnf.baselines.train import mixture_batches, superres_batches
+from pnf.checkpoints import load_model, read_checkpoint
 from pnf.cli import main
 from pnf.clips import load_clips
 
 MODELS = {"kee": {"factor": 8, "filters": [8, 16], "kernels": [9, 5]},
           "convtasnet": {"N": 16, "L": 8, "B": 8, "Sc": 8, "H": 16, "X": 3, "R": 1},
-          "demucs": {"depth": 2, "channels": 8, "lstm_layers": 1}}
+          "demucs": {"depth": 2, "channels": 8, "lstm_layers": 1},
+          "demucs_pkg": {"depth": 2, "channels": 8, "lstm_layers": 1}}
+EXTRA = pytest.mark.skipif(importlib.util.find_spec("demucs") is None,
+                           reason="the demucs extra is not installed")
 
 
 def piano_clip(t, f0):
@@ -62,7 +70,8 @@ def run(method, cfg, data, out, *extra):
                  "--out", str(out), *extra])
 
 
-@pytest.mark.parametrize("method", ["kee", "convtasnet", "demucs"])
+@pytest.mark.parametrize("method", ["kee", "convtasnet", "demucs",
+                                    pytest.param("demucs_pkg", marks=EXTRA)])
 def test_loss_falls(method, data, tmp_path):
     torch.manual_seed(0)
     out = tmp_path / f"{method}.pt"
@@ -156,3 +165,78 @@ def test_kee_beats_the_spline_on_a_held_out_clip(data, tmp_path):
     err = {m: np.mean((apply(m, "superres", x[::8], factor=8, checkpoint=str(out)
                              if m == "kee" else None) - x) ** 2) for m in ("spline", "kee")}
     assert err["kee"] < 0.8 * err["spline"]
+
+
+def test_si_sdr_is_blind_to_sign_and_snr_is_not():
+    """Why Conv-TasNet left its piano inverted: -s is a perfect SI-SDR estimate of s."""
+    s = torch.randn(3, 800)
+    torch.testing.assert_close(si_sdr(-s, s), si_sdr(s, s))
+    torch.testing.assert_close(snr(-s, s), torch.full((3,), -10 * np.log10(4.0)))
+    torch.testing.assert_close(snr(0.5 * s, s), torch.full((3,), 10 * np.log10(4.0)))
+
+
+@pytest.mark.parametrize("method", sorted(CRITERIA))
+def test_separator_losses_punish_sign_inversion(method):
+    """loss(-s) is worse than silence, silence worse than a half-scaled s, that worse than s;
+    inverting one of the two sources costs more than silencing it."""
+    crit = CRITERIA[method]
+    s = torch.randn(4, 2, 600)
+    first = torch.tensor([1.0, 0.0])[:, None]                     # (S, 1): piano only
+    loss = {name: float(crit(est, s)) for name, est in
+            (("-s", -s), ("0", 0 * s), ("s/2", 0.5 * s), ("s", s),
+             ("piano inverted", s - 2 * first * s), ("piano silent", s - first * s))}
+    assert loss["-s"] > loss["0"] > loss["s/2"] > loss["s"]
+    assert loss["piano inverted"] > loss["piano silent"] > loss["s"]
+
+
+def test_stalled_counts_patience():
+    vcfg = ValidationConfig(fraction=0.5, patience=2, min_delta=0.01)
+    assert not stalled([[10, 1.0], [20, 0.9]], vcfg)
+    assert not stalled([[10, 1.0], [20, 0.9], [30, 0.95], [40, 0.8]], vcfg)
+    assert stalled([[10, 1.0], [20, 0.9], [30, 0.95], [40, 0.899]], vcfg)  # < 1 % better
+    assert stalled([[10, -10.0], [20, -9.0], [30, -10.05]], vcfg)        # -SNR: < 1 % better
+    assert not stalled([[10, -10.0], [20, -9.0], [30, -10.2]], vcfg)
+    assert split_clips([1, 2, 3, 4], 0.25) == ([1, 2, 3], [4])
+    assert split_clips([1, 2], 0.0) == ([1, 2], [])
+    with pytest.raises(ValueError, match="no training clip"):
+        split_clips([1], 0.5)
+    with pytest.raises(ValueError, match="fraction"):
+        ValidationConfig(fraction=1.0)
+
+
+def validated(tmp_path, steps, lr, **validation):
+    path = tmp_path / f"kee-v{lr}.yaml"
+    path.write_text(yaml.safe_dump({
+        "model": MODELS["kee"], "crop": 2048,
+        "training": {"steps": steps, "batch_size": 4, "lr": lr, "ema": 0.0, "device": "cpu",
+                     "checkpoint_every": 1000},
+        "validation": {"fraction": 0.34, "every": 10, "crops": 8, **validation}}))
+    return str(path)
+
+
+def test_early_stopping_stops_when_validation_stalls(data, tmp_path, capsys):
+    """With a learning rate too small to move, the validation loss never improves by 1 %:
+    training stops after 1 + patience rounds, not at the step budget."""
+    out = tmp_path / "still.pt"
+    assert run("kee", validated(tmp_path, 100, 1e-12, patience=2, min_delta=0.01),
+               data, out) == 0
+    record = read_checkpoint(out)["validation"]
+    assert [h[0] for h in record["history"]] == [10, 20, 30] and record["stopped"]
+    assert record["best_step"] == min(record["history"], key=lambda h: h[1])[0]
+
+
+def test_early_stopping_keeps_the_best_checkpoint(data, tmp_path, capsys):
+    out = tmp_path / "kee.pt"
+    assert run("kee", validated(tmp_path, 40, 3e-3, patience=5), data, out) == 0
+    ckpt = read_checkpoint(out)
+    record = ckpt["validation"]
+    assert [h[0] for h in record["history"]] == [10, 20, 30, 40] and not record["stopped"]
+    best_step, best_loss = min(record["history"], key=lambda h: h[1])
+    assert ckpt["step"] == best_step == record["best_step"]
+    held = split_clips(load_clips(data / "piano", split="train"), 0.34)[1]
+    loss = validation_loss(load_model(out, ("kee",)), LOSSES["kee"],
+                           superres_batches(held, 2048, 4, 8), 8, 4, 12345)
+    assert loss == pytest.approx(best_loss, rel=1e-5)     # the kept weights are the best's
+    before = out.read_bytes()
+    assert run("kee", validated(tmp_path, 40, 3e-3, patience=5), data, out) == 0
+    assert out.read_bytes() == before                     # a finished run is not retrained

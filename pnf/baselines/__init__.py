@@ -14,9 +14,10 @@
 - "inpaint": observed is the full signal with the gap zeroed, `mask` True where observed
   (zero, linear, spline).
 - "separate": observed is the mixture (T,); returns (2, T) [piano, voice]
-  (convtasnet, demucs).
-Learned methods need `checkpoint` (trained with `pnf train baseline`). Importing this
-package models "kee", "convtasnet" and "demucs" are kinds of `pnf.checkpoints.KINDS`.
+  (convtasnet, demucs: ours; demucs_pkg: the `demucs` package's model class, an extra).
+Learned methods need `checkpoint` (trained with `pnf train baseline`). "kee",
+"convtasnet" and "demucs" are kinds of `pnf.checkpoints.KINDS`; importing this package
+registers "demucs_pkg".
 """
 
 from __future__ import annotations
@@ -29,13 +30,15 @@ from pnf.baselines.demucs import Demucs
 from pnf.baselines.gapfill import fill_gaps
 from pnf.baselines.kee import KEE
 from pnf.baselines.spline import check_factor, spline_upsample
-from pnf.checkpoints import load_model
+from pnf.checkpoints import load_model, register_kind
 
 __all__ = ["METHODS", "apply", "KEE", "ConvTasNet", "Demucs", "fill_gaps", "spline_upsample"]
 
 METHODS = {"superres": ["spline", "kee"],
            "inpaint": ["zero", "linear", "spline"],
-           "separate": ["convtasnet", "demucs"]}
+           "separate": ["convtasnet", "demucs", "demucs_pkg"]}
+register_kind("demucs_pkg", "pnf.baselines.demucs_pkg:PackageDemucs",
+              "Demucs separation baseline (model class of the demucs package)")
 CHUNK = 2 ** 17      # samples per network pass when applying to long signals
 CONTEXT = 2 ** 14    # extra samples each side of a chunk (covers every receptive field)
 

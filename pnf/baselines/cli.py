@@ -5,8 +5,10 @@
     pnf train baseline --method demucs --config demucs.yaml \
         --piano data/embedded/piano --voice data/embedded/voice --out demucs.pt
 
-The config has three keys: `model:` (the model's Config fields), `training:` (TrainConfig
-fields) and `crop:` (training crop length in samples). Unknown keys are an error.
+The config has the keys `model:` (the model's Config fields), `training:` (TrainConfig
+fields), `crop:` (training crop length in samples) and, optionally, `validation:`
+(`pnf.baselines.early.ValidationConfig` fields: early stopping on held-out clips). Unknown
+keys are an error.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from pathlib import Path
 from pnf.config import check_value, read_yaml
 from pnf.verbs import verb_group
 
-CONFIG_KEYS = {"model": dict | None, "training": dict | None, "crop": int}  # key -> type
+CONFIG_KEYS = {"model": dict | None, "training": dict | None, "crop": int,  # key -> type
+               "validation": dict | None}
 
 
 def read_config(path: str | Path) -> dict:
-    """The YAML config as a dict with keys model, training, crop (one-line errors)."""
+    """The YAML config as a dict with keys model, training, crop[, validation]."""
     cfg = read_yaml(path)
     unknown = sorted(set(cfg) - set(CONFIG_KEYS), key=str)
     if unknown:
@@ -48,17 +51,21 @@ def run_train(args: argparse.Namespace) -> int:
 
     cfg = read_config(args.config)
     train_baseline(args.method, cfg.get("model"), cfg.get("training"), cfg["crop"], args.out,
-                   _data_paths(args), factor=args.factor, source=args.source)
+                   _data_paths(args), factor=args.factor, source=args.source,
+                   validation=cfg.get("validation"))
     print(args.out)
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     train = verb_group(sub, "train", "train a model")
-    p = train.add_parser("baseline", help="train a learned baseline (kee, convtasnet, demucs)",
+    p = train.add_parser("baseline", help="train a learned baseline (kee, convtasnet, demucs, "
+                                          "demucs_pkg)",
                          description=__doc__.split("\n\n")[0])
-    p.add_argument("--method", required=True, choices=["kee", "convtasnet", "demucs"])
-    p.add_argument("--config", required=True, help="YAML with model:, training:, crop:")
+    p.add_argument("--method", required=True,
+                   choices=["kee", "convtasnet", "demucs", "demucs_pkg"])
+    p.add_argument("--config", required=True,
+                   help="YAML with model:, training:, crop: and optionally validation:")
     p.add_argument("--data", nargs="+", help="clean clips (kee) or piano and voice folders")
     p.add_argument("--piano", help="piano clips (manifest.csv or folder) for separators")
     p.add_argument("--voice", help="voice clips (manifest.csv or folder) for separators")

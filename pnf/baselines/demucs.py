@@ -9,10 +9,18 @@
 Encoder layer: Conv1d(kernel 8, stride 4) + ReLU + 1x1 conv to twice the channels + GLU;
 channels grow by `growth` per layer. Bottleneck: bidirectional LSTM over time and a
 linear map back to the channel count. Decoder layer (mirrored): add the encoder's skip,
-1x1 conv + GLU, ConvTranspose1d(kernel 8, stride 4), ReLU except after the last layer,
-which outputs one waveform per source. Convolutions are unpadded, so the input is padded
-to the next length that every layer divides exactly and the output cropped back. The
-mixture is standardized per item and the sources scaled back, as Demucs does.
+conv of kernel `context` (3 in the paper) to twice the channels + GLU,
+ConvTranspose1d(kernel 8, stride 4), ReLU except after the last layer, which outputs one
+waveform per source. The strided convolutions are unpadded, so the input is padded to the
+next length that every layer divides exactly and the output cropped back. The mixture is
+standardized per item and the sources scaled back, as Demucs does.
+Ours, not the paper's: mono input and two sources; the context conv is zero-padded to
+keep its length (the reference code leaves it unpadded and center-trims the skips); no
+rescaling of the initial weights.
+
+At the paper's configuration (the defaults: depth 6, 64 channels, growth 2, 2 BiLSTM
+layers, context 3) the network has 265.7 M parameters, ~1 GiB in float32 as its
+authors state (tests/test_baselines.py::test_published_parameter_counts).
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ class DemucsConfig:
     lstm_layers: int = 2
     kernel: int = 8
     stride: int = 4
+    context: int = 3        # kernel of the decoder's conv before the GLU (odd; paper 3)
     sources: int = 2        # piano, voice
     normalize: bool = True  # standardize the mixture, rescale the outputs
 
@@ -39,6 +48,8 @@ class DemucsConfig:
         if self.depth < 1 or self.channels < 1 or self.stride < 1 or self.kernel < self.stride:
             raise ValueError("demucs: need depth >= 1, channels >= 1 and kernel >= stride >= 1; "
                              "fix the model config")
+        if self.context < 1 or self.context % 2 == 0:
+            raise ValueError(f"demucs: context must be odd and >= 1, got {self.context}")
 
 
 class Demucs(nn.Module):
@@ -54,7 +65,8 @@ class Demucs(nn.Module):
             for i, o in zip(widths[:-1], widths[1:], strict=True))
         outs = [c.sources, *widths[1:-1]]  # decoder layer i maps widths[i+1] -> outs[i]
         self.decoder = nn.ModuleList(nn.Sequential(
-            nn.Conv1d(i, 2 * i, 1), nn.GLU(1), nn.ConvTranspose1d(i, o, c.kernel, c.stride),
+            nn.Conv1d(i, 2 * i, c.context, padding=c.context // 2), nn.GLU(1),
+            nn.ConvTranspose1d(i, o, c.kernel, c.stride),
             *([nn.ReLU()] if k > 0 else []))
             for k, (i, o) in enumerate(zip(widths[1:], outs, strict=True)))
         top = widths[-1]

@@ -2,13 +2,16 @@
 
     >>> from pnf.baselines.train import train_baseline
     >>> net = train_baseline("kee", {"factor": 4, "filters": [8, 16], "kernels": [9, 5]},
-    ...                      {"steps": 50}, crop=4096, out="kee.pt", data=["data/piano"])
+    ...                      {"steps": 50}, crop=4096, out="kee.pt", data=["data/piano"],
+    ...                      validation={"fraction": 0.1, "every": 10, "patience": 2})
 
 KEE learns from clean crops x: its input is spline(x[::k]) and its target x (L2 loss).
 The separators learn by dynamic mixing: a random piano crop and a random voice crop are
-each peak-normalized to 0.5 and summed (`pnf.clips.mix`); Conv-TasNet minimizes the
-negative SI-SDR of each source, Demucs the L1 error, as in their papers. Every batch is
-drawn from the step's generator, so a resumed run sees the same data.
+each peak-normalized to 0.5 and summed (`pnf.clips.mix`). Losses: `pnf.baselines.losses`
+(Conv-TasNet: negative SNR, not the paper's sign-blind SI-SNR; Demucs: L1). Every batch is
+drawn from the step's generator, so a resumed run sees the same data. With
+`validation.fraction` > 0 the last clips of each set are held out and training stops
+early on their loss (`pnf.baselines.early`), keeping the best checkpoint.
 """
 
 from __future__ import annotations
@@ -22,14 +25,17 @@ import torch
 
 from pnf.baselines.convtasnet import ConvTasNet
 from pnf.baselines.demucs import Demucs
+from pnf.baselines.demucs_pkg import PackageDemucs
+from pnf.baselines.early import ValidationConfig, split_clips, train_validated
 from pnf.baselines.kee import KEE
+from pnf.baselines.losses import LOSSES
 from pnf.baselines.spline import spline_upsample
 from pnf.checkpoints import read_checkpoint
 from pnf.clips import load_clips, mix, random_crops
 from pnf.config import from_dict
 from pnf.training import TrainConfig, train
 
-LEARNED = {"kee": KEE, "convtasnet": ConvTasNet, "demucs": Demucs}
+LEARNED = {"kee": KEE, "convtasnet": ConvTasNet, "demucs": Demucs, "demucs_pkg": PackageDemucs}
 
 
 def superres_batches(clips, crop: int, batch: int, factor: int):
@@ -54,42 +60,6 @@ def mixture_batches(piano, voice, crop: int, batch: int):
     return batch_fn
 
 
-def _on(model, batch):
-    device = next(model.parameters()).device
-    return [b.to(device) for b in batch]
-
-
-def l2_loss(model, batch, gen):
-    inp, target = _on(model, batch)
-    return (model(inp) - target).pow(2).mean()
-
-
-def l1_loss(model, batch, gen):
-    mixture, sources = _on(model, batch)
-    return (model(mixture) - sources).abs().mean()
-
-
-def si_sdr(estimate: torch.Tensor, target: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
-    """Scale-invariant SDR in dB over the last axis (both zero-meaned first)."""
-    estimate = estimate - estimate.mean(-1, keepdim=True)
-    target = target - target.mean(-1, keepdim=True)
-    alpha = (estimate * target).sum(-1, keepdim=True) / (target.pow(2).sum(-1, keepdim=True)
-                                                         + eps)
-    proj = alpha * target
-    return 10 * torch.log10((proj.pow(2).sum(-1) + eps) / ((estimate - proj).pow(2).sum(-1)
-                                                           + eps))
-
-
-def neg_si_sdr_loss(model, batch, gen):
-    """Mean negative SI-SDR over the sources that are not silent in the crop."""
-    mixture, sources = _on(model, batch)
-    loss = -si_sdr(model(mixture), sources)                            # (B, S)
-    audible = sources.pow(2).sum(-1) > 1e-6
-    if not audible.any():
-        return loss.sum() * 0.0
-    return loss[audible].mean()
-
-
 def _check_resume(out, method: str, model) -> None:
     """A run resumed into `out` must use the model config stored there."""
     if Path(out).exists():
@@ -99,17 +69,15 @@ def _check_resume(out, method: str, model) -> None:
                              "use the same config or a new --out")
 
 
-LOSSES = {"kee": l2_loss, "convtasnet": neg_si_sdr_loss, "demucs": l1_loss}
+def _batches(method: str, sets: list, crop: int, batch: int, model):
+    """batch_fn over one clip set (kee) or a pair of sets [piano, voice] (separators)."""
+    if method == "kee":
+        return superres_batches(sets[0], crop, batch, model.config.factor)
+    return mixture_batches(sets[0], sets[1], crop, batch)
 
 
-def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
-                   out: str | Path, data: list, factor: int | None = None,
-                   source: str | None = None):
-    """Train `method` on `data` ([clean] for kee, [piano, voice] for the separators).
-
-    KEE reads the manifest rows of `source` (all rows when None); the separators read the
-    `piano` and `voice` rows of their two sets, never the per-part renders.
-    """
+def _build(method: str, model_cfg: dict | None, factor: int | None, crop, data: list):
+    """The untrained model, after checking the arguments (one-line errors)."""
     if method not in LEARNED:
         raise ValueError(f"unknown learned baseline {method!r}; valid: {sorted(LEARNED)}")
     cls = LEARNED[method]
@@ -118,14 +86,27 @@ def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
         if method != "kee":
             raise ValueError(f"--factor applies to kee only, not {method}; drop it")
         model_cfg["factor"] = factor
-    model = cls(from_dict(cls.Config, model_cfg, "model"))
-    cfg = TrainConfig.from_dict(train_cfg)
     if not isinstance(crop, int) or crop < 1:
         raise ValueError(f"crop must be a positive number of samples, got {crop!r}; "
                          "fix `crop:` in the config")
     want = "one clean data path" if method == "kee" else "two data paths (piano, voice)"
     if len(data) != (1 if method == "kee" else 2):
         raise ValueError(f"{method} needs {want}, got {len(data)}; fix --data")
+    return cls(from_dict(cls.Config, model_cfg, "model"))
+
+
+def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
+                   out: str | Path, data: list, factor: int | None = None,
+                   source: str | None = None, validation: dict | None = None):
+    """Train `method` on `data` ([clean] for kee, [piano, voice] for the separators).
+
+    KEE reads the manifest rows of `source` (all rows when None); the separators read the
+    `piano` and `voice` rows of their two sets, never the per-part renders. `validation`:
+    `pnf.baselines.early.ValidationConfig` fields (early stopping on held-out clips).
+    """
+    model = _build(method, model_cfg, factor, crop, data)
+    cfg = TrainConfig.from_dict(train_cfg)
+    vcfg = ValidationConfig.from_dict(validation)
     out = Path(out)
     work = out.with_name(out.name + ".parts") / "train.pt"  # survives a pipeline's cleanup
     if out.exists() and not work.exists():                  # continue a finished run
@@ -133,14 +114,16 @@ def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
         shutil.copyfile(out, work)
     _check_resume(work, method, model)
     sources = [source] if method == "kee" else ["piano", "voice"]
-    sets = [load_clips(d, split="train", source=src) for d, src in zip(data, sources,
-                                                                       strict=True)]
-    if method == "kee":
-        batch_fn = superres_batches(sets[0], crop, cfg.batch_size, model.config.factor)
+    sets = [split_clips(load_clips(d, split="train", source=src), vcfg.fraction)
+            for d, src in zip(data, sources, strict=True)]  # [(train, held out), ...]
+    batch_fn = _batches(method, [fit for fit, _ in sets], crop, cfg.batch_size, model)
+    desc = f"train {method}"
+    if vcfg.fraction > 0:
+        held_fn = _batches(method, [held for _, held in sets], crop, cfg.batch_size, model)
+        model = train_validated(model, LOSSES[method], batch_fn, held_fn, cfg, vcfg, work,
+                                kind=method, desc=desc)
     else:
-        batch_fn = mixture_batches(sets[0], sets[1], crop, cfg.batch_size)
-    model = train(model, LOSSES[method], batch_fn, cfg, work, kind=method,
-                  desc=f"train {method}")
+        model = train(model, LOSSES[method], batch_fn, cfg, work, kind=method, desc=desc)
     os.replace(work, out)
     shutil.rmtree(work.parent, ignore_errors=True)
     return model

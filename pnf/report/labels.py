@@ -15,8 +15,9 @@ import re
 
 METHOD_LABELS = {
     "truth": "Ground truth", "input": "Input", "pnf": "PnF", "spline": "Spline", "kee": "KEE",
-    "convtasnet": "Conv-TasNet", "demucs": "Demucs", "ancestral": "Ancestral", "zero": "Zero fill",
-    "linear": "Linear", "pnf-warm": "PnF, warm start (ours)",
+    "convtasnet": "Conv-TasNet", "demucs": "Demucs", "demucs_pkg": "Demucs (package)",
+    "ancestral": "Ancestral", "zero": "Zero fill", "linear": "Linear",
+    "pnf-warm": "PnF, warm start (ours)",
 }
 # Our PnF variants with K chains averaged (pnf-mean4, pnf-warm-mean4): not the paper's.
 MEAN_LABELS = {r"pnf-mean(\d+)": "PnF, mean of {} (ours)",

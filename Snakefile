@@ -35,6 +35,7 @@ include: "workflow/rules/restore.smk"
 include: "workflow/rules/images.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/study.smk"
 
 
 rule all:

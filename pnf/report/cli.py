@@ -5,6 +5,8 @@
     pnf report figures --metrics results/metrics.csv --restored results/restored \\
         --out results/figures
     pnf report demo --restored results/restored --figures results/figures --out results/demo
+    pnf report claims --metrics results/metrics.csv --rules experiments/smoke.yaml \\
+        --walltime results/figures/walltime.csv --out results/tables --experiment smoke
     pnf report check --metrics results/metrics.csv --expect expect.json \\
         --reference reference.json --tolerance snr=1,lsd=0.2
     pnf report reference --metrics results/metrics.csv --out reference.json
@@ -50,6 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--note", default="", help="a line under the title (experiment, data)")
     p.add_argument("--metrics", help="per-item metrics CSV for the tables (default: "
                    "metrics.csv beside the --restored folder, when there is one)")
+    p.add_argument("--claims", help="YAML with a `claims:` section: adds the claims table")
     p.set_defaults(func=_demo)
 
     p = what.add_parser("check", help="fail (exit 1) on missing cells or regressed metrics",
@@ -60,6 +63,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reference", help="JSON of reference means and per-metric tolerances")
     p.add_argument("--tolerance", help="override tolerances: NUMBER or NAME=NUMBER,...")
     p.set_defaults(func=_check)
+
+    p = what.add_parser("claims", help="the claims table: verdicts from the config's rules",
+                        description="Write claims.md and claims.csv: one row per claim of the "
+                        "`claims:` section, with numbers and a verdict from its rules "
+                        "(kinds: pnf/report/claim_rules.py).")
+    p.add_argument("--metrics", default="results/metrics.csv", help="per-item metrics CSV")
+    p.add_argument("--rules", required=True, help="YAML with a `claims:` section, e.g. "
+                   "experiments/small.yaml")
+    p.add_argument("--walltime", help="walltime.csv of `pnf report figures` (wall-time claim)")
+    p.add_argument("--out", default="results/tables")
+    p.add_argument("--experiment", default="", help="experiment name, shown in the title")
+    p.set_defaults(func=_claims)
 
     _register_plan(what)
 
@@ -102,13 +117,31 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _claims(args: argparse.Namespace) -> int:
+    from pnf.report.claims import claims_frame, load_claims, write_claims
+
+    for path in (args.metrics, args.walltime):
+        if path and not os.path.isfile(path):
+            raise FileNotFoundError(f"{path}: no such file; run `pnf evaluate collect` (metrics)"
+                                    " or `pnf report figures` (walltime.csv) first")
+    frame = claims_frame(load_claims(args.rules), args.metrics, args.walltime)
+    write_claims(frame, args.out, args.experiment or args.rules)
+    print(f"pnf: {len(frame)} claims -> {args.out}/claims.md", file=sys.stderr)
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from pnf.report.demo import write_demo
 
     if args.metrics and not os.path.isfile(args.metrics):
         raise FileNotFoundError(f"{args.metrics}: no metrics CSV; run `pnf evaluate collect`")
+    claims = None
+    if args.claims:
+        from pnf.report.claims import load_claims
+
+        claims = load_claims(args.claims)
     page = write_demo(args.restored, args.figures, args.out, title=args.title, note=args.note,
-                      metrics=args.metrics)
+                      metrics=args.metrics, claims=claims)
     print(f"pnf: demo page {page}", file=sys.stderr)
     return 0
 

@@ -1,5 +1,23 @@
 # Report: figures, the demo page and the paper's tables. `results/tables` is the target that
 # pulls everything (make reproduce asks for it), so its rule also waits for figures and demo.
+CLAIMS = "results/configs/claims.yaml"  # the config's `claims:` rules (claims table, demo)
+
+
+rule claims_config:
+    """The experiment's `claims:` section as a file (rewritten when the config changes it)."""
+    output:
+        CLAIMS,
+    params:
+        text=yaml_text({"claims": config["claims"]}),
+    conda:
+        ENV
+    log:
+        f"{LOGS}/configs/claims.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "printf '%s' {params.text:q} > {output} 2> {log}"
 
 
 rule figures:
@@ -28,10 +46,12 @@ rule demo:
     input:
         figures="results/figures",
         restored=restored_targets(),
+        claims=CLAIMS,
     output:
         directory("results/demo"),
     params:
         restored=lambda w, input: tree_root(input.restored[0]),
+        claims=lambda w, input: f"--claims {input.claims}" if config["claims"] else "",
         title=f"pnf: parallel and flexible sampling ({config['experiment']})",
         note=f"experiment {config['experiment']}; data: {config['data_note']}",
     conda:
@@ -43,7 +63,7 @@ rule demo:
         **res("light"),
     shell:
         "pnf report demo --restored {params.restored} --figures {input.figures} --out {output} "
-        "--title {params.title:q} --note {params.note:q} > {log} 2>&1"
+        "--title {params.title:q} --note {params.note:q} {params.claims} > {log} 2>&1"
 
 
 rule tables:
@@ -52,11 +72,18 @@ rule tables:
         metrics="results/metrics.csv",
         figures="results/figures",
         demo="results/demo",
+        claims=CLAIMS,
     output:
         directory("results/tables"),
     params:
         experiment=config["experiment"],
         note=config["data_note"],
+        claims=lambda w, input, output: (
+            f"&& pnf report claims --metrics {input.metrics} --rules {input.claims} --walltime "
+            f"{input.figures}/walltime.csv --out {output} --experiment {config['experiment']}"
+            if config["claims"]
+            else ""
+        ),
     conda:
         ENV
     log:
@@ -65,5 +92,6 @@ rule tables:
     resources:
         **res("light"),
     shell:
-        "pnf report tables --metrics {input.metrics} --out {output} "
-        "--experiment {params.experiment} --data-note {params.note:q} > {log} 2>&1"
+        "(pnf report tables --metrics {input.metrics} --out {output} "
+        "--experiment {params.experiment} --data-note {params.note:q} {params.claims}) "
+        "> {log} 2>&1"

@@ -33,8 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-note", default="", help="what data produced it, shown in captions")
     p.set_defaults(func=_tables)
 
-    p = what.add_parser("figures", help="PNG figures (iterations, wall time, spectrograms, "
-                        "images)")
+    p = what.add_parser("figures", help="PNG figures (iterations, wall time, spectra, images)")
     p.add_argument("--metrics", help="per-item metrics CSV")
     p.add_argument("--restored", help="restored-file tree")
     p.add_argument("--out", default="results/figures")
@@ -64,6 +63,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tolerance", help="override tolerances: NUMBER or NAME=NUMBER,...")
     p.set_defaults(func=_check)
 
+    _register_claims(what)
+    _register_plan(what)
+
+    p = what.add_parser("reference", help="write a reference file from the current metrics")
+    p.add_argument("--metrics", default="results/metrics.csv")
+    p.add_argument("--out", required=True)
+    p.add_argument("--tolerance", help="tolerances to store: NUMBER or NAME=NUMBER,...")
+    p.set_defaults(func=_reference)
+
+
+def _register_claims(what: argparse._SubParsersAction) -> None:
     p = what.add_parser("claims", help="the claims table: verdicts from the config's rules",
                         description="Write claims.md and claims.csv: one row per claim of the "
                         "`claims:` section, with numbers and a verdict from its rules "
@@ -75,14 +85,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="results/tables")
     p.add_argument("--experiment", default="", help="experiment name, shown in the title")
     p.set_defaults(func=_claims)
-
-    _register_plan(what)
-
-    p = what.add_parser("reference", help="write a reference file from the current metrics")
-    p.add_argument("--metrics", default="results/metrics.csv")
-    p.add_argument("--out", required=True)
-    p.add_argument("--tolerance", help="tolerances to store: NUMBER or NAME=NUMBER,...")
-    p.set_defaults(func=_reference)
 
 
 def _register_plan(what: argparse._SubParsersAction) -> None:

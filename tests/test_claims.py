@@ -203,3 +203,16 @@ def test_smoke_metrics_give_a_verdict_for_every_claim():
     assert len(ran) >= 5 and set(frame.Verdict) <= {HOLDS, PARTLY, NOT_HOLD, NOT_RUN}
     for ours in ran["Ours (mean ± s.e.)"]:
         assert ours[-1].endswith(" per mean)") and "no data" not in ours
+
+
+def test_demo_page_table_shows_each_claim_and_verdict(tmp_path):
+    from pnf.report.demo import _claims_table, _Media
+
+    metrics = tmp_path / "metrics.csv"
+    pd.DataFrame(rows("superres", "piano", "x4", "pnf", "lsd", [0.5, 0.7])
+                 + rows("superres", "piano", "x4", "spline", "lsd", [0.9, 1.1])).to_csv(
+        metrics, index=False)
+    claims = load_claims(ROOT / "experiments" / "smoke.yaml")
+    page = _claims_table(claims, metrics, _Media(tmp_path, None, tmp_path / "demo"))
+    assert page.count("<tr>") == 1 + len(claims) and page.count(f"<td>{NOT_RUN}</td>") == 6
+    assert "piano ×4: PnF 0.60 ± 0.10 vs Spline 1.00 ± 0.10 (n = 2 per mean)<br>" in page

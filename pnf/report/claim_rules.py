@@ -148,12 +148,15 @@ def _faster(data: Data, rule: dict) -> Evidence | None:
     length = rule.get("length", df.seconds.max())
     row = df.iloc[int(np.argmin(np.abs(df.seconds.to_numpy() - length)))]
     pnf, anc = WALLTIME[rule.get("where", "measured")]
-    ev = Evidence(passed=[bool(row[pnf] < row[anc])], n={1})
+    ev = Evidence(passed=[bool(row[pnf] < row[anc])])  # n: one timing per length
+
+    def sec(v):
+        return f"{v:.3g} s" if v < 1000 else f"{v:,.0f} s"
     for where, (p, a) in WALLTIME.items():
         cross = crossover(df.seconds.to_numpy(), df[p].to_numpy(), df[a].to_numpy())
         at = "no crossover" if cross is None else f"crossover ≈ {cross:.2g} s"
-        ev.lines.append(f"{where}, {row.seconds:g} s of audio: PnF {row[p]:.3g} s vs ancestral "
-                        f"{row[a]:.3g} s ({at})")
+        ev.lines.append(f"{where}, {row.seconds:g} s of audio: PnF {sec(row[p])} vs ancestral "
+                        f"{sec(row[a])} ({at}; one timing)")
     return ev
 
 

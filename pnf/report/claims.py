@@ -91,6 +91,8 @@ def _numbers(evidence: Evidence | None) -> list[str]:
     if evidence is None:
         return ["no data"]
     n = sorted(evidence.n)
+    if not n:
+        return evidence.lines
     items = f"n = {n[0]}" if len(n) == 1 else f"n = {n[0]}–{n[-1]}"
     return [*evidence.lines[:-1], f"{evidence.lines[-1]} ({items} per mean)"]
 

@@ -7,6 +7,8 @@
         --out results/smoke/figures
     pnf report demo --restored results/smoke/restored --figures results/smoke/figures \\
         --out results/smoke/demo
+    pnf report claims --metrics results/smoke/metrics.csv --rules experiments/smoke.yaml \\
+        --walltime results/smoke/figures/walltime.csv --out results/smoke/tables --experiment smoke
     pnf report check --metrics results/smoke/metrics.csv --expect expect.json \\
         --reference reference.json --tolerance snr=1,lsd=0.2
     pnf report reference --metrics results/smoke/metrics.csv --out reference.json
@@ -33,8 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-note", default="", help="what data produced it, shown in captions")
     p.set_defaults(func=_tables)
 
-    p = what.add_parser("figures", help="PNG figures (iterations, wall time, spectrograms, "
-                        "images)")
+    p = what.add_parser("figures", help="PNG figures (iterations, wall time, spectra, images)")
     p.add_argument("--metrics", help="per-item metrics CSV")
     p.add_argument("--restored", help="restored-file tree")
     p.add_argument("--out", default="results/smoke/figures")
@@ -52,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--note", default="", help="a line under the title (experiment, data)")
     p.add_argument("--metrics", help="per-item metrics CSV for the tables (default: "
                    "metrics.csv beside the --restored folder, when there is one)")
+    p.add_argument("--claims", help="YAML with a `claims:` section: adds the claims table")
     p.set_defaults(func=_demo)
 
     p = what.add_parser("check", help="fail (exit 1) on missing cells or regressed metrics",
@@ -63,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tolerance", help="override tolerances: NUMBER or NAME=NUMBER,...")
     p.set_defaults(func=_check)
 
+    _register_claims(what)
     _register_plan(what)
 
     p = what.add_parser("reference", help="write a reference file from the current metrics")
@@ -70,6 +73,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--tolerance", help="tolerances to store: NUMBER or NAME=NUMBER,...")
     p.set_defaults(func=_reference)
+
+
+def _register_claims(what: argparse._SubParsersAction) -> None:
+    p = what.add_parser("claims", help="the claims table: verdicts from the config's rules",
+                        description="Write claims.md and claims.csv: one row per claim of the "
+                        "`claims:` section, with numbers and a verdict from its rules "
+                        "(kinds: pnf/report/claim_rules.py).")
+    p.add_argument("--metrics", default="results/smoke/metrics.csv", help="per-item metrics CSV")
+    p.add_argument("--rules", required=True, help="YAML with a `claims:` section, e.g. "
+                   "experiments/small.yaml")
+    p.add_argument("--walltime", help="walltime.csv of `pnf report figures` (wall-time claim)")
+    p.add_argument("--out", default="results/smoke/tables")
+    p.add_argument("--experiment", default="", help="experiment name, shown in the title")
+    p.set_defaults(func=_claims)
 
 
 def _register_plan(what: argparse._SubParsersAction) -> None:
@@ -104,13 +121,31 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _claims(args: argparse.Namespace) -> int:
+    from pnf.report.claims import claims_frame, load_claims, write_claims
+
+    for path in (args.metrics, args.walltime):
+        if path and not os.path.isfile(path):
+            raise FileNotFoundError(f"{path}: no such file; run `pnf evaluate collect` (metrics)"
+                                    " or `pnf report figures` (walltime.csv) first")
+    frame = claims_frame(load_claims(args.rules), args.metrics, args.walltime)
+    write_claims(frame, args.out, args.experiment or args.rules)
+    print(f"pnf: {len(frame)} claims -> {args.out}/claims.md", file=sys.stderr)
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from pnf.report.demo import write_demo
 
     if args.metrics and not os.path.isfile(args.metrics):
         raise FileNotFoundError(f"{args.metrics}: no metrics CSV; run `pnf evaluate collect`")
+    claims = None
+    if args.claims:
+        from pnf.report.claims import load_claims
+
+        claims = load_claims(args.claims)
     page = write_demo(args.restored, args.figures, args.out, title=args.title, note=args.note,
-                      metrics=args.metrics)
+                      metrics=args.metrics, claims=claims)
     print(f"pnf: demo page {page}", file=sys.stderr)
     return 0
 

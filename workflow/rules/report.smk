@@ -1,6 +1,25 @@
-# Report: figures, the demo page and the paper's tables under <OUT> = results/<experiment>.
-# `results/tables` (VIEW) is the target that pulls everything (make reproduce asks for it): a
-# copy of <OUT>/tables, whose rule also waits for figures and demo.
+# Report: figures, the demo page, the paper's tables and the claims table under
+# <OUT> = results/<experiment>. `results/tables` (VIEW) is the target that pulls everything
+# (make reproduce asks for it): a copy of <OUT>/tables, whose rule also waits for figures
+# and demo.
+CLAIMS = f"{OUT}/configs/claims.yaml"  # the config's `claims:` rules (claims table, demo)
+
+
+rule claims_config:
+    """The experiment's `claims:` section as a file (rewritten when the config changes it)."""
+    output:
+        CLAIMS,
+    params:
+        text=yaml_text({"claims": config["claims"]}),
+    conda:
+        ENV
+    log:
+        f"{LOGS}/configs/claims.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "printf '%s' {params.text:q} > {output} 2> {log}"
 
 
 rule figures:
@@ -29,10 +48,12 @@ rule demo:
     input:
         figures=f"{OUT}/figures",
         restored=restored_targets(),
+        claims=CLAIMS,
     output:
         directory(f"{OUT}/demo"),
     params:
         restored=lambda w, input: tree_root(input.restored[0]),
+        claims=lambda w, input: f"--claims {input.claims}" if config["claims"] else "",
         title=f"pnf: parallel and flexible sampling ({config['experiment']})",
         note=f"experiment {config['experiment']}; data: {config['data_note']}",
     conda:
@@ -44,7 +65,7 @@ rule demo:
         **res("light"),
     shell:
         "pnf report demo --restored {params.restored} --figures {input.figures} --out {output} "
-        "--title {params.title:q} --note {params.note:q} > {log} 2>&1"
+        "--title {params.title:q} --note {params.note:q} {params.claims} > {log} 2>&1"
 
 
 rule tables:
@@ -53,11 +74,18 @@ rule tables:
         metrics=f"{OUT}/metrics.csv",
         figures=f"{OUT}/figures",
         demo=f"{OUT}/demo",
+        claims=CLAIMS,
     output:
         directory(f"{OUT}/tables"),
     params:
         experiment=config["experiment"],
         note=config["data_note"],
+        claims=lambda w, input, output: (
+            f"&& pnf report claims --metrics {input.metrics} --rules {input.claims} --walltime "
+            f"{input.figures}/walltime.csv --out {output} --experiment {config['experiment']}"
+            if config["claims"]
+            else ""
+        ),
     conda:
         ENV
     log:
@@ -66,8 +94,9 @@ rule tables:
     resources:
         **res("light"),
     shell:
-        "pnf report tables --metrics {input.metrics} --out {output} "
-        "--experiment {params.experiment} --data-note {params.note:q} > {log} 2>&1"
+        "(pnf report tables --metrics {input.metrics} --out {output} "
+        "--experiment {params.experiment} --data-note {params.note:q} {params.claims}) "
+        "> {log} 2>&1"
 
 
 rule tables_view:

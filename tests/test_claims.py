@@ -52,7 +52,7 @@ def test_beats_takes_the_best_pnf_variant_per_cell():
     rule = {"kind": "beats", "task": "superres", "metric": "lsd", "against": "spline"}
     verdict, ev = judge(SUPERRES, {**rule, "settings": ["x4"]})
     assert verdict == HOLDS
-    assert ev.lines == ["piano ×4: pnf-warm 0.50 ± 0.10 vs Spline 0.80 ± 0.10"]
+    assert ev.lines == ["piano ×4: PnF, warm start (ours) 0.50 ± 0.10 vs Spline 0.80 ± 0.10"]
     assert ev.n == {2}
     assert judge(SUPERRES, rule)[0] == NOT_HOLD            # ×16: 0.9 vs 0.7
     assert judge(SUPERRES, {**rule, "partly": {"share": 0.5}})[0] == PARTLY

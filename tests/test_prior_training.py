@@ -77,7 +77,7 @@ def test_killed_run_resumes_to_identical_weights(tmp_path, tone_dir):
     proc = subprocess.Popen(cmd + ["--out", str(cut)], stderr=subprocess.DEVNULL, env=env,
                             start_new_session=True)
     part = tmp_path / "cut.pt.parts" / "net.pt"
-    deadline = time.time() + 120
+    deadline = time.time() + 900   # only a busy machine waits long
     while not part.exists() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)

@@ -47,11 +47,16 @@ def _panel(ax, sub: pd.DataFrame, ylabel: str) -> None:
     ax.legend(fontsize=7)
 
 
+def natural(setting: str) -> tuple:
+    """x4 before x16: shorter names first, then alphabetical."""
+    return len(setting), setting
+
+
 def plot_convergence(csv_paths, out: Path) -> Path:
     """One panel per setting and metric from one or more study CSVs; returns the PNG path."""
     df = _frame([csv_paths] if isinstance(csv_paths, str | Path) else csv_paths)
     panels = [(task, setting, fam, label) for task, fam, label in PANELS
-              for setting in sorted(df[df.task == task].setting.unique())]
+              for setting in sorted(df[df.task == task].setting.unique(), key=natural)]
     fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 3.4), squeeze=False)
     for ax, (task, setting, fam, label) in zip(axes[0], panels, strict=True):
         sub = df[(df.task == task) & (df.setting == setting) & (df.family == fam)]

@@ -13,6 +13,8 @@ rule study_config:
     params:
         text=lambda w: yaml_text({k: config[k] for k in ("data", "datasets", "mixture_set",
                                                           "sampler", "tasks")}),
+    conda:
+        ENV
     log:
         f"{LOGS}/configs/study.log",
     threads: 1
@@ -37,7 +39,7 @@ rule convergence:
         iterations=" ".join(map(str, STUDY.get("iterations", []))),
         seconds=STUDY.get("seconds"),
         separation="" if STUDY_SOURCES else "--no-separation",
-        priors=f"{OUT}/priors",
+        priors=lambda w, input: str(Path(input.priors[0]).parent),
     conda:
         ENV
     log:

@@ -12,13 +12,16 @@ from pnf.cli import main
 FAST = ["--iterations", "3", "--levels", "20", "5", "1"]
 
 
-def train_tiny(tmp, data, name, **model):
+def train_tiny(tmp, data, name, steps=15, device=None, **model):
+    """A tiny σ-input prior trained `steps` steps through the CLI (on `device` when given)."""
     cfg = {"model": {"size": "tiny", **model}, "sigma_mode": "input", "sigmas": [1.0, 20.0],
-           "crop": 1024, "training": {"steps": 15, "batch_size": 2, "checkpoint_every": 15}}
+           "crop": 1024, "training": {"steps": steps, "batch_size": 2,
+                                      "checkpoint_every": steps}}
     (tmp / f"{name}.yaml").write_text(yaml.safe_dump(cfg))
     out = tmp / f"{name}.pt"
+    where = ["--device", device] if device else []
     assert main(["train", "prior", "--config", str(tmp / f"{name}.yaml"), "--data", str(data),
-                 "--out", str(out)]) == 0
+                 "--out", str(out), *where]) == 0
     return str(out)
 
 

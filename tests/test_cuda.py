@@ -11,6 +11,7 @@ import soundfile as sf
 import torch
 import yaml
 from conftest import decaying_harmonics
+from test_cli_restore import train_tiny
 
 from pnf.audio import RATE, write_audio
 from pnf.cli import main
@@ -21,13 +22,7 @@ FAST = ["--iterations", "3", "--levels", "20", "5", "1", "--device", "cuda"]
 
 
 def _prior(tmp, data, name, **model):
-    cfg = {"model": {"size": "tiny", **model}, "sigma_mode": "input", "sigmas": [1.0, 20.0],
-           "crop": 1024, "training": {"steps": 10, "batch_size": 2, "checkpoint_every": 10}}
-    (tmp / f"{name}.yaml").write_text(yaml.safe_dump(cfg))
-    out = tmp / f"{name}.pt"
-    assert main(["train", "prior", "--config", str(tmp / f"{name}.yaml"), "--data", str(data),
-                 "--out", str(out), "--device", "cuda"]) == 0
-    return str(out)
+    return train_tiny(tmp, data, name, steps=10, device="cuda", **model)
 
 
 @pytest.fixture(scope="module")

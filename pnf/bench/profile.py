@@ -23,11 +23,12 @@ from pnf.bench.langevin import input_gradient
 from pnf.bench.machine import Machine, median_seconds
 from pnf.bench.target import Target
 
+VIEWS = {"view", "slice", "select", "narrow", "as_strided", "transpose", "permute", "expand",
+         "squeeze", "unsqueeze", "reshape", "_reshape_alias", "_unsafe_view", "unfold", "detach",
+         "alias", "t", "view_as", "expand_as"}     # exact aten names: no data moved
 GROUPS = {   # op name fragment -> group (first match wins; the rest is "other")
     "matmul": ("mm", "matmul", "linear", "conv", "baddbmm"),
     "activation": ("tanh", "sigmoid"),
-    "view": ("view", "slice", "select", "narrow", "as_strided", "transpose", "permute",
-             "expand", "squeeze", "reshape", "unfold", "detach", "alias", "t"),
     "copy": ("copy_", "_to_copy", "cat", "clone", "contiguous", "index", "pad", "stack"),
     "elementwise": ("add", "mul", "sub", "div", "exp", "log", "neg", "where", "sum",
                     "softmax", "relu", "pow", "sqrt", "fill", "zero", "max", "erf", "clamp",
@@ -39,10 +40,9 @@ def group_of(name: str) -> str:
     if not name.startswith("aten::"):
         return "python"                    # autograd Functions, engine: their own overhead
     op = name.removeprefix("aten::")
-    if op in GROUPS["view"] or any(op.startswith(k) for k in GROUPS["view"][:-1]):
-        return "view"                                   # no data moved
-    return next((g for g, keys in GROUPS.items() if g != "view" and any(k in op for k in keys)),
-                "other")
+    if op in VIEWS:
+        return "view"
+    return next((g for g, keys in GROUPS.items() if any(k in op for k in keys)), "other")
 
 
 def _bytes(group: str, shapes, item: int) -> int:

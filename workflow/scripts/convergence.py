@@ -89,7 +89,7 @@ def append(path: Path, rows: list[dict]) -> None:
         f.flush()
 
 
-def jobs(args, cfg):
+def jobs(args):
     """(task, dataset, setting) in the study; iterations loop outside (short runs first)."""
     out = [("superres", d, f"x{k}") for d in args.datasets for k in args.factors]
     if args.separation:
@@ -119,7 +119,7 @@ def study(args) -> None:
     done = done_keys(args.csv)
     for iterations in args.iterations:
         for name, prior_dir in args.prior_set:
-            for job in jobs(args, cfg):
+            for job in jobs(args):
                 key = (name, *job, str(iterations))
                 if key in done:
                     continue

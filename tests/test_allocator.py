@@ -32,6 +32,9 @@ print(sorted(faults)[2])                        # the median update: robust to o
 """
 
 
+QUIET = 16   # faults of an update that re-faults nothing (an update touches thousands of pages)
+
+
 def faults_per_update(mode: str, batch: int = 1) -> float:
     out = subprocess.run([sys.executable, "-c", UPDATES, mode, str(batch)], capture_output=True,
                          text=True, check=True)
@@ -41,12 +44,13 @@ def faults_per_update(mode: str, batch: int = 1) -> float:
 def test_retained_memory_is_not_faulted_in_again():
     default, retained = faults_per_update("default", 4), faults_per_update("retain", 4)
     # measured since the per-tap GEMM kernels: retention cuts the median update's faults to
-    # 0.1-0.6 of the default's, erratically (an open item of the performance issue)
-    assert retained < 0.75 * default, (default, retained)
+    # 0.1-0.6 of the default's, erratically (an open item of the performance issue); some
+    # runs page-fault nothing either way (1 vs 1): then retention has nothing to save
+    assert retained < 0.75 * default or retained <= QUIET, (default, retained)
 
 
 def test_large_activations_are_not_mmapped_afresh():
     """16 chains: activations above glibc's largest mmap threshold (32 MB) are reused too."""
     default, retained = faults_per_update("default", 16), faults_per_update("retain", 16)
     # measured: 27 000-55 000 by default, 1-16 500 retained (see above)
-    assert retained < 0.75 * default, (default, retained)
+    assert retained < 0.75 * default or retained <= QUIET, (default, retained)

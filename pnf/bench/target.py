@@ -1,7 +1,7 @@
 """What is benched: the WaveNet an experiment trains (`--config`) or a named size.
 
     >>> t = Target.from_args(config="experiments/small.yaml", size=None, seconds=None)
-    >>> t.size, t.seconds, t.sigmas, t.net_config      # "small.yaml", 1.5, the ladder, ...
+    >>> t.size, t.seconds, t.sigmas, t.net_config      # "small.yaml", 0.5, the ladder, ...
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ import soundfile as sf
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow" / "scripts"))
-from convergence import validation_clip  # noqa: E402
+from convergence import append, validation_clip  # noqa: E402
 
 from pnf.audio import RATE, read_audio  # noqa: E402
 from pnf.measures import lsd, snr  # noqa: E402
@@ -65,8 +65,8 @@ def main(argv=None) -> int:
     cfg = yaml.safe_load(Path(args.config).read_text())
     done = set()
     if args.csv.exists():
-        done = {(r["dataset"], r["factor"], r["run"]) for r in csv.DictReader(args.csv.open())}
-    args.csv.parent.mkdir(parents=True, exist_ok=True)
+        with args.csv.open(newline="") as f:
+            done = {(r["dataset"], r["factor"], r["run"]) for r in csv.DictReader(f)}
     with tempfile.TemporaryDirectory() as tmp:
         for dataset in args.datasets:
             spec = cfg["datasets"][dataset]
@@ -83,13 +83,11 @@ def main(argv=None) -> int:
                     restore(args.priors / f"{dataset}-mulaw.pt", wav, out, factor,
                             cfg["sampler"], flags)
                     est = read_audio(out, RATE, quiet=True)[: len(wave)]
-                    row = [dataset, factor, name, snr(wave, est), lsd(wave, est), clip]
-                    new = not args.csv.exists()
-                    with args.csv.open("a", newline="") as f:
-                        w = csv.writer(f)
-                        w.writerows([FIELDS] * new + [row])
-                    print(f"{dataset} x{factor} {name}: SNR {row[3]:.2f} dB, LSD {row[4]:.2f}",
-                          file=sys.stderr, flush=True)
+                    row = dict(zip(FIELDS, (dataset, factor, name, snr(wave, est),
+                                            lsd(wave, est), clip), strict=True))
+                    append(args.csv, [row], FIELDS)
+                    print(f"{dataset} x{factor} {name}: SNR {row['snr']:.2f} dB, "
+                          f"LSD {row['lsd']:.2f}", file=sys.stderr, flush=True)
     return 0
 
 

@@ -78,11 +78,12 @@ def done_keys(path: Path) -> set:
                 for r in csv.DictReader(f)}
 
 
-def append(path: Path, rows: list[dict]) -> None:
+def append(path: Path, rows: list[dict], fields=FIELDS) -> None:
+    """Append `rows` to the CSV at `path` (header first when it is new), flushed at once."""
     new = not path.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", newline="") as f:
-        w = csv.DictWriter(f, FIELDS)
+        w = csv.DictWriter(f, fields)
         if new:
             w.writeheader()
         w.writerows(rows)

@@ -44,7 +44,7 @@ rule all:
         VIEW,
 
 
-# ---- The paper's experiments (PAPER.md §4): `snakemake superresolution` restores and
+# ---- The paper's experiments (docs/method.md#tasks): `snakemake superresolution` restores and
 # scores one of them; `results/tables` collects them all into tables, figures and the demo.
 
 

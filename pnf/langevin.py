@@ -1,4 +1,6 @@
-"""Annealed Langevin dynamics on smoothed priors (PAPER.md §3). Knows nothing of audio.
+"""Annealed Langevin dynamics on smoothed priors; knows nothing of audio.
+
+The method: docs/method.md#annealed-langevin-dynamics.
 
     >>> from pnf.langevin import Schedule, anneal
     >>> sched = Schedule(sigmas=AUDIO_SIGMAS, delta=5e-4, iterations=256, window=20_000)

@@ -1,4 +1,4 @@
-"""The KEE audio super-resolution U-Net (Kuleshov, Enam & Ermon 2017; PAPER.md §7).
+"""The KEE audio super-resolution U-Net (Kuleshov, Enam & Ermon 2017; docs/method.md#baselines).
 
     >>> import torch
     >>> from pnf.baselines.kee import KEE

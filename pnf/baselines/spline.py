@@ -1,4 +1,4 @@
-"""Cubic-spline super-resolution of a plainly decimated signal (PAPER.md §7, baseline 1).
+"""Cubic-spline super-resolution of a plainly decimated signal (docs/method.md#baselines).
 
     >>> import numpy as np
     >>> from pnf.baselines.spline import spline_upsample

@@ -1,4 +1,6 @@
-"""The smoothed PixelCNN++ image prior and its training (PAPER.md §2, §5).
+"""The smoothed PixelCNN++ image prior and its training.
+
+The method: docs/method.md#smoothing and docs/method.md#models.
 
     >>> from pnf.priors.image import ImagePriorConfig, train_image_prior
     >>> cfg = ImagePriorConfig.from_dict({"model": {"size": "tiny"}, "training": {"steps": 50}})

@@ -12,7 +12,7 @@ discretized on a grid of `grid` bins covering [-1, 1] (the outer bins reach ±�
 channel we return chain-rule terms log p(R), log p(G | R), log p(B | R, G): their sum is
 the pixel's log-probability, and each depends only on its own and earlier channels.
 
-Smoothing (PAPER.md §2): each channel's discrete pmf over grid values g_j is convolved
+Smoothing (docs/method.md#smoothing): each channel's discrete pmf over grid values g_j is convolved
 with N(0, σ²):  A_ck(x̃_c) = Σ_j P_ck(g_j) N(x̃_c; g_j, σ²), then combined over k as above.
 """
 

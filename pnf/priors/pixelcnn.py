@@ -1,4 +1,4 @@
-"""PixelCNN++ (Salimans et al. 2017) over noisy images in [-1, 1] (PAPER.md §5).
+"""PixelCNN++ (Salimans et al. 2017) over noisy images in [-1, 1] (docs/method.md#models).
 
     >>> from pnf.priors.pixelcnn import PixelCNN
     >>> net = PixelCNN(PixelCNN.Config(resnets=1, filters=16, mixtures=3, resolutions=2))

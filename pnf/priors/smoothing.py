@@ -1,4 +1,4 @@
-"""Gaussian smoothing of a categorical output over bin centres (PAPER.md §2).
+"""Gaussian smoothing of a categorical output over bin centres (docs/method.md#smoothing).
 
     log p_σ(x̃_t | x̃_<t) = log Σ_k π_k · N(x̃_t; k, σ²)
 

@@ -1,4 +1,6 @@
-"""Train a smoothed WaveNet prior: noisy input, clean target, cross-entropy (PAPER.md §2).
+"""Train a smoothed WaveNet prior: noisy input, clean target, cross-entropy.
+
+The method: docs/method.md#smoothing.
 
     >>> from pnf.priors.train import PriorConfig, train_prior
     >>> cfg = PriorConfig.from_dict(yaml.safe_load(open("experiments/models/wavenet-tiny.yaml")))

@@ -1,4 +1,4 @@
-"""WaveNet over noisy scalar audio (bin units) with a 256-way output (PAPER.md §5).
+"""WaveNet over noisy scalar audio (bin units) with a 256-way output (docs/method.md#models).
 
     >>> from pnf.priors.wavenet import WaveNet
     >>> net = WaveNet(WaveNet.Config(layers=10, cycles=1, residual_channels=32,

@@ -1,4 +1,4 @@
-"""Audio tasks (PAPER.md §4); signals are waveforms in [-1, 1], states are bin units.
+"""Audio tasks (docs/method.md#tasks); signals are waveforms in [-1, 1], states are bin units.
 
     >>> SuperResolution(y, factor=4, quantizer=q)           # y = x[::4], (B, n) or (n,)
     >>> Inpainting(x, gaps=[(0.5, 0.7)], rate=22050, quantizer=q)

@@ -1,4 +1,4 @@
-"""Image tasks (PAPER.md §4): images are (B, 3, H, W) in [-1, 1], and so is the state.
+"""Image tasks (docs/method.md#tasks): images are (B, 3, H, W) in [-1, 1], and so is the state.
 
     >>> from pnf.tasks.image import ImageInpainting
     >>> task = ImageInpainting(x, hole=16)                   # centre 16x16 hole

@@ -1,4 +1,4 @@
-"""Audio source separation (PAPER.md §4): m = Σ_s s_s, one prior per source.
+"""Audio source separation (docs/method.md#tasks): m = Σ_s s_s, one prior per source.
 
     >>> Separation(m, quantizers=[q_lin, q_lin], c=15.0)     # m = s1 + s2, (B, N) or (N,)
 

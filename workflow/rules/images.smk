@@ -1,4 +1,4 @@
-# Images (PixelCNN++, PAPER.md §4 images row): the image set -> one smoothed PixelCNN++
+# Images (PixelCNN++, docs/method.md#tasks): the image set -> one smoothed PixelCNN++
 # prior -> PnF 2x super-resolution, centre-hole inpainting and two-image separation of the
 # first `images.test_images` test images -> the <OUT>/restored layout, scored by the
 # shared `score` rule (PSNR). Layout (dataset = images.set, task = images):

@@ -349,3 +349,41 @@ def test_plan_counts_the_paper_run_from_the_config(tmp_path, capsys):
     assert main(["report", "plan", "--config", str(root / "experiments" / "smoke.yaml"),
                  "--gpu-tflops", "0"]) == 2
     assert capsys.readouterr().err.startswith("pnf: error: --gpu-tflops")
+
+
+STAMP = ["--config-hash", "0123abcd4567", "--rule", "tables",
+         "--rebuild", "snakemake --cores all results/tables"]
+
+
+def test_every_report_artefact_carries_its_provenance(results, tmp_path, monkeypatch):
+    """Tables (md, tex, csv), figures (visible footer and PNG Description) and the demo page
+    name the experiment, config hash, code version, date, rule and rebuild command."""
+    from PIL import Image
+
+    from pnf.report.provenance import code_version
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")      # 2026-09-21 UTC
+    metrics, restored = str(results / "metrics.csv"), str(results / "restored")
+    tables, figures, demo = tmp_path / "tables", tmp_path / "figures", tmp_path / "demo"
+    assert main(["report", "tables", "--metrics", metrics, "--out", str(tables),
+                 "--experiment", "unit-test", *STAMP]) == 0
+    assert main(["report", "figures", "--metrics", metrics, "--restored", restored, "--out",
+                 str(figures), "--walltime", "none", "--experiment", "unit-test", *STAMP]) == 0
+    assert main(["report", "demo", "--restored", restored, "--figures", str(figures), "--out",
+                 str(demo), "--experiment", "unit-test", *STAMP]) == 0
+    want = ("experiment unit-test · config 0123abcd4567 · code " + code_version()
+            + " · 2026-09-21 · rule tables · rebuild: snakemake --cores all results/tables")
+    assert code_version() and want in (tables / "tables.md").read_text()
+    for name in ("superres.md", "superres.tex", "superres.csv"):
+        last = (tables / name).read_text().rstrip().splitlines()[-1]
+        assert last.strip("_%# ") == want, name
+    assert pd.read_csv(tables / "superres.csv", comment="#").shape[0] > 0   # still a table
+    png = Image.open(figures / "iterations.png")
+    assert png.info.get("Description") == want
+    page = (demo / "index.html").read_text()
+    assert f'<footer class="provenance">{want}</footer>' in page
+    assert page.count("made by rule `figures`") >= 2                  # each figure its rule
+    # Without the flags, nothing says where the files came from but the experiment.
+    assert main(["report", "tables", "--metrics", metrics, "--out", str(tmp_path / "bare"),
+                 "--experiment", "unit-test"]) == 0
+    assert "config" not in (tmp_path / "bare/superres.md").read_text().splitlines()[-1]

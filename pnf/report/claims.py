@@ -151,11 +151,12 @@ def to_markdown(frame: pd.DataFrame, title: str) -> str:
 def write_claims(frame: pd.DataFrame, out: str | Path, experiment: str) -> list[Path]:
     """claims.md and claims.csv under `out`."""
     from pnf.atomic import write_text_atomic
+    from pnf.report.provenance import footer
 
     title = (f"Claims of the project page, experiment {experiment}: verdicts computed from "
              "the rules in its config")
     out = Path(out)
-    write_text_atomic(out / "claims.md", to_markdown(frame, title))
+    write_text_atomic(out / "claims.md", to_markdown(frame, title) + footer("md"))
     write_text_atomic(out / "claims.csv", f"# {title}\n" + render(frame, "csv").to_csv(
-        index=False))
+        index=False) + footer("csv"))
     return [out / "claims.md", out / "claims.csv"]

@@ -18,9 +18,12 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
+
+from pnf.report import provenance
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="results/smoke/tables")
     p.add_argument("--experiment", required=True, help="experiment name, shown in captions")
     p.add_argument("--data-note", default="", help="what data produced it, shown in captions")
+    provenance.add_arguments(p)
     p.set_defaults(func=_tables)
 
     p = what.add_parser("figures", help="PNG figures (iterations, wall time, spectra, images)")
@@ -43,6 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="WaveNet size whose wall time vs length is measured (none: skip)")
     p.add_argument("--walltime-seconds", type=float, nargs="+", metavar="S",
                    help="signal lengths in seconds (default 0.25 0.5 1 2 4 8 16)")
+    p.add_argument("--experiment", default="", help="experiment name, shown in the footer")
+    provenance.add_arguments(p)
     p.set_defaults(func=_figures)
 
     p = what.add_parser("demo", help="static HTML demo page with audio players")
@@ -54,6 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--metrics", help="per-item metrics CSV for the tables (default: "
                    "metrics.csv beside the --restored folder, when there is one)")
     p.add_argument("--claims", help="YAML with a `claims:` section: adds the claims table")
+    p.add_argument("--experiment", default="", help="experiment name, shown in the footer")
+    provenance.add_arguments(p)
     p.set_defaults(func=_demo)
 
     p = what.add_parser("check", help="fail (exit 1) on missing cells or regressed metrics",
@@ -86,6 +94,7 @@ def _register_claims(what: argparse._SubParsersAction) -> None:
     p.add_argument("--walltime", help="walltime.csv of `pnf report figures` (wall-time claim)")
     p.add_argument("--out", default="results/smoke/tables")
     p.add_argument("--experiment", default="", help="experiment name, shown in the title")
+    provenance.add_arguments(p)
     p.set_defaults(func=_claims)
 
 
@@ -102,6 +111,16 @@ def _register_plan(what: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_plan)
 
 
+def _stamping(func):
+    """Run a report verb under its provenance footer (pnf.report.provenance)."""
+    @functools.wraps(func)
+    def run(args: argparse.Namespace) -> int:
+        with provenance.stamped(provenance.from_args(args, args.experiment)):
+            return func(args)
+    return run
+
+
+@_stamping
 def _tables(args: argparse.Namespace) -> int:
     from pnf.report.tables import write_tables
 
@@ -110,6 +129,7 @@ def _tables(args: argparse.Namespace) -> int:
     return 0
 
 
+@_stamping
 def _figures(args: argparse.Namespace) -> int:
     from pnf.report.figures import write_figures
 
@@ -121,6 +141,7 @@ def _figures(args: argparse.Namespace) -> int:
     return 0
 
 
+@_stamping
 def _claims(args: argparse.Namespace) -> int:
     from pnf.report.claims import claims_frame, load_claims, write_claims
 
@@ -134,6 +155,7 @@ def _claims(args: argparse.Namespace) -> int:
     return 0
 
 
+@_stamping
 def _demo(args: argparse.Namespace) -> int:
     from pnf.report.demo import write_demo
 

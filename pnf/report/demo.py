@@ -23,9 +23,12 @@ import pandas as pd
 
 from pnf.atomic import atomic_path, write_text_atomic
 from pnf.report.labels import TASK_LABELS, method_label, natural_key, setting_label
+from pnf.report.provenance import footer
 from pnf.report.restored import input_for, load_image, scan_restored
 
 MAX_ITEMS = 3
+FIGURE_RULE = ("made by rule `figures` (workflow/rules/report.smk): "
+               "pnf report figures; its log: logs/report/figures.log")
 BASELINE_EXCLUDE = {"truth", "input", "pnf"}
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1150px;margin:2em auto;
@@ -38,7 +41,9 @@ th{background:#f2f2f2;font-weight:600} td.row{font-weight:600;text-align:left}
 audio{width:180px;height:34px} .scroll{overflow-x:auto}
 img.fig{max-width:100%;border:1px solid #eee;margin:.5em 0}
 img.px{width:96px;height:96px;image-rendering:pixelated} .broken{outline:3px solid #d00}
-nav a{margin-right:1em}
+nav a{margin-right:1em} figure{margin:.5em 0} figcaption{color:#777;font-size:.8em}
+footer.provenance{color:#777;font-size:.85em;border-top:1px solid #ddd;margin-top:2em;
+ padding-top:.5em}
 """
 SCRIPT = """
 function mark(el, ok){el.dataset.state = ok ? 'loaded' : 'error';
@@ -89,7 +94,8 @@ class _Media:
         if src is None or not src.is_file():
             return ""
         rel = self._place(src, Path("figures") / name)
-        return f'<img class="fig" src="{html.escape(rel)}" alt="{html.escape(alt)}">'
+        return (f'<figure><img class="fig" src="{html.escape(rel)}" alt="{html.escape(alt)}">'
+                f"<figcaption>{html.escape(FIGURE_RULE)}</figcaption></figure>")
 
 
 def _grid(header: list[str], rows: list[tuple[str, list[str]]]) -> str:
@@ -210,7 +216,7 @@ def render_page(sections: list[tuple[str, str, str]], title: str, note: str) -> 
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
             f'<h1>{html.escape(title)}</h1><p class="note">{html.escape(note)}</p>'
-            f"<nav>{nav}</nav>{body}<script>{SCRIPT}</script></body></html>\n")
+            f"<nav>{nav}</nav>{body}{footer('html')}<script>{SCRIPT}</script></body></html>\n")
 
 
 def write_demo(restored: str | Path, figures: str | Path | None, out: str | Path,

@@ -33,6 +33,7 @@ from pnf.report.labels import (
     natural_key,
     setting_label,
 )
+from pnf.report.provenance import footer
 
 BOLD = {"md": "**{}**", "tex": r"\textbf{{{}}}", "csv": "{}", "html": "<b>{}</b>"}
 PM = {"md": " ± ", "tex": r" $\pm$ ", "csv": " ± ", "html": " ± "}
@@ -217,13 +218,14 @@ def write_tables(metrics: str | Path, out: str | Path, experiment: str,
             continue
         both = pd.concat(dict(csv), names=["Dataset"]).fillna(MISSING)
         note = caption(spec, summary, None, experiment, data_note)
-        for ext, text in (("md", "\n".join(md)), ("tex", "\n".join(tex)),
-                          ("csv", f"# {note}\n" + both.to_csv())):
+        for ext, text in (("md", "\n".join(md) + footer("md")),
+                          ("tex", "\n".join(tex) + footer("tex")),
+                          ("csv", f"# {note}\n" + both.to_csv() + footer("csv"))):
             write_text_atomic(out / f"{spec.name}.{ext}", text)
             written.append(out / f"{spec.name}.{ext}")
         markdown.append("\n".join(md))
     if not written:
         raise ValueError(f"{metrics}: no scores for any table (tasks "
                          f"{[s.task for s in SPECS]}); run `pnf evaluate collect` first")
-    write_text_atomic(out / "tables.md", "\n".join(markdown))
+    write_text_atomic(out / "tables.md", "\n".join(markdown) + footer("md"))
     return [*written, out / "tables.md"]

@@ -2,11 +2,14 @@
 # the full target lists. Every job list derives from the config alone (no file is read at
 # parse time), so `snakemake -n` plans the paper run with no data present.
 import os
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from pnf.report.provenance import config_hash
 
 envvars:
     "PATH",

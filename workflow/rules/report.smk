@@ -3,6 +3,15 @@
 # (make reproduce asks for it): a copy of <OUT>/tables, whose rule also waits for figures
 # and demo.
 CLAIMS = f"{OUT}/configs/claims.yaml"  # the config's `claims:` rules (claims table, demo)
+# Every table, figure, claims table and demo page carries a footer (pnf/report/provenance.py):
+# experiment, config hash, code version, date, the rule and the command that rebuilds it.
+REBUILD = f"snakemake --cores all results/tables --configfile experiments/{EXP}.yaml"
+
+
+def stamp(rule):
+    """The provenance flags of `pnf report` for a job of `rule`."""
+    return (f"--config-hash {config_hash(config)} --rule {rule} "
+            f"--rebuild {shlex.quote(REBUILD)}")
 
 
 rule claims_config:
@@ -31,6 +40,7 @@ rule figures:
         directory(f"{OUT}/figures"),
     params:
         restored=lambda w, input: tree_root(input.restored[0]),
+        stamp=stamp("figures"),
     conda:
         ENV
     log:
@@ -40,7 +50,7 @@ rule figures:
         **res("light"),
     shell:
         "pnf report figures --metrics {input.metrics} --restored {params.restored} --out {output} "
-        "> {log} 2>&1"
+        "--experiment {EXP} {params.stamp} > {log} 2>&1"
 
 
 rule demo:
@@ -56,6 +66,7 @@ rule demo:
         claims=lambda w, input: f"--claims {input.claims}" if config["claims"] else "",
         title=f"pnf: parallel and flexible sampling ({config['experiment']})",
         note=f"experiment {config['experiment']}; data: {config['data_note']}",
+        stamp=stamp("demo"),
     conda:
         ENV
     log:
@@ -65,7 +76,8 @@ rule demo:
         **res("light"),
     shell:
         "pnf report demo --restored {params.restored} --figures {input.figures} --out {output} "
-        "--title {params.title:q} --note {params.note:q} {params.claims} > {log} 2>&1"
+        "--title {params.title:q} --note {params.note:q} {params.claims} --experiment {EXP} "
+        "{params.stamp} > {log} 2>&1"
 
 
 rule tables:
@@ -80,9 +92,11 @@ rule tables:
     params:
         experiment=config["experiment"],
         note=config["data_note"],
+        stamp=stamp("tables"),
         claims=lambda w, input, output: (
             f"&& pnf report claims --metrics {input.metrics} --rules {input.claims} --walltime "
-            f"{input.figures}/walltime.csv --out {output} --experiment {config['experiment']}"
+            f"{input.figures}/walltime.csv --out {output} --experiment {config['experiment']} "
+            f"{stamp('claims')}"
             if config["claims"]
             else ""
         ),
@@ -95,7 +109,8 @@ rule tables:
         **res("light"),
     shell:
         "(pnf report tables --metrics {input.metrics} --out {output} "
-        "--experiment {params.experiment} --data-note {params.note:q} {params.claims}) "
+        "--experiment {params.experiment} --data-note {params.note:q} {params.stamp} "
+        "{params.claims}) "
         "> {log} 2>&1"
 
 

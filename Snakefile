@@ -26,6 +26,9 @@ if not workflow.overwrite_configfiles:
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
+report: "workflow/report/workflow.rst"  # `snakemake --report results/<experiment>/report.html`
+
+
 include: "workflow/rules/runlock.smk"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"

@@ -212,6 +212,7 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
     work = workdir(tmp_path / "proj", TINY)
     run([*SNAKEMAKE, "--cores", "2", "results/tables"], work)
     exp = work / "results/smoke"                     # OUT of experiment `smoke`
+    check_snakemake_report(work, exp / "report.html", tmp_path)
     tables = work / "results/tables"                 # the view: a copy of exp/tables
     for name in ("superres", "inpainting"):
         for suffix in ("csv", "md", "tex"):
@@ -267,9 +268,13 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
 
     # DVC: the stages record the outputs; push to a local remote, lose them, pull them back.
     dvc = [str(BIN / "dvc")]
-    run([*dvc, "init", "--no-scm", "-q"], work)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    run([*git, "init", "-q"], work)
+    run([*dvc, "init", "-q"], work)
     run([*dvc, "remote", "add", "-d", "store", str(tmp_path / "remote")], work)
     run([*dvc, "repro"], work)
+    run([*git, "add", "-A"], work)
+    run([*git, "commit", "-qm", "first run"], work)
     _, shown = run([*dvc, "metrics", "show"], work)
     assert "piano" in shown
     prior = exp / "priors/piano-mulaw.pt"
@@ -281,6 +286,43 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
     assert prior.read_bytes() == before
     _, status = run([*dvc, "status"], work)
     assert "up to date" in status
+
+    # A second run with another sampler seed: `dvc metrics diff` shows the PnF cells move,
+    # `dvc plots show` renders the declared plots.
+    cfg = yaml.safe_load((work / "experiments/smoke.yaml").read_text())
+    cfg["sampler"]["seed"] = 1
+    (work / "experiments/smoke.yaml").write_text(yaml.safe_dump(cfg))
+    run([*dvc, "repro"], work)
+    _, diff = run([*dvc, "metrics", "diff", "--all"], work)
+    moved = [line for line in diff.splitlines() if "superres" in line and "pnf" in line]
+    assert moved and "metrics.json" in diff, diff[-3000:]
+    run([*dvc, "plots", "show", "-o", str(tmp_path / "plots")], work)
+    assert (tmp_path / "plots/index.html").stat().st_size > 1000
+
+
+def check_snakemake_report(work: Path, page: Path, tmp: Path):
+    """`snakemake --report` writes one self-contained page that opens in headless Chromium
+    with every figure, grouped by task, and the tables."""
+    run([*SNAKEMAKE, "--report", str(page)], work)
+    text = page.read_text()
+    figures = sorted(p.name for p in (page.parent / "figures").glob("*.png"))
+    assert figures and all(name in text for name in figures), figures
+    assert "Super-resolution" in text and "Inpainting" in text and "superres.csv" in text
+    if shutil.which("chromium") is None:
+        return
+    shot = tmp / "report.png"
+    chromium = ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                f"--user-data-dir={tmp / 'chromium'}", "--virtual-time-budget=15000"]
+    dom = subprocess.run([*chromium, "--dump-dom", page.as_uri()], capture_output=True,
+                         text=True, timeout=120).stdout
+    assert "Summary figures" in dom and "Super-resolution" in dom, dom[-2000:]
+    subprocess.run([*chromium, f"--screenshot={shot}", "--window-size=1200,1600",
+                    page.as_uri()], capture_output=True, timeout=120)
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(shot).convert("RGB"))
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 200   # a rendered page, not blank
 
 
 # A small DAG for the kill test: one dataset, inpainting with PnF and the zero fill.

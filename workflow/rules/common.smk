@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from pnf.report.labels import TASK_LABELS
 from pnf.report.provenance import config_hash
 
 envvars:

@@ -8,6 +8,14 @@ CLAIMS = f"{OUT}/configs/claims.yaml"  # the config's `claims:` rules (claims ta
 REBUILD = f"snakemake --cores all results/tables --configfile experiments/{EXP}.yaml"
 
 
+def figure_category(wildcards):
+    """`snakemake --report` groups figures by task: spec-<dataset>-<task>-<setting>.png."""
+    parts = wildcards.name.split("-")
+    if parts[0] == "spec" and len(parts) == 4:
+        return TASK_LABELS.get(parts[2], parts[2])
+    return "Summary figures"
+
+
 def stamp(rule):
     """The provenance flags of `pnf report` for a job of `rule`."""
     return (f"--config-hash {config_hash(config)} --rule {rule} "
@@ -37,7 +45,9 @@ rule figures:
         metrics=f"{OUT}/metrics.csv",
         restored=restored_targets(),
     output:
-        directory(f"{OUT}/figures"),
+        report(directory(f"{OUT}/figures"), patterns=["{name}.png"],
+               caption="../report/figure.rst", category=figure_category,
+               labels=lambda w: {"figure": w.name}),
     params:
         restored=lambda w, input: tree_root(input.restored[0]),
         stamp=stamp("figures"),
@@ -60,7 +70,7 @@ rule demo:
         restored=restored_targets(),
         claims=CLAIMS,
     output:
-        directory(f"{OUT}/demo"),
+        directory(f"{OUT}/demo"),  # not in `snakemake --report`: a folder needs a .zip report
     params:
         restored=lambda w, input: tree_root(input.restored[0]),
         claims=lambda w, input: f"--claims {input.claims}" if config["claims"] else "",
@@ -88,7 +98,9 @@ rule tables:
         demo=f"{OUT}/demo",
         claims=CLAIMS,
     output:
-        directory(f"{OUT}/tables"),
+        report(directory(f"{OUT}/tables"), patterns=["{name}.csv"],
+               caption="../report/table.rst", category="Tables",
+               labels=lambda w: {"table": w.name}),
     params:
         experiment=config["experiment"],
         note=config["data_note"],

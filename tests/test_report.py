@@ -387,3 +387,39 @@ def test_every_report_artefact_carries_its_provenance(results, tmp_path, monkeyp
     assert main(["report", "tables", "--metrics", metrics, "--out", str(tmp_path / "bare"),
                  "--experiment", "unit-test"]) == 0
     assert "config" not in (tmp_path / "bare/superres.md").read_text().splitlines()[-1]
+
+
+def test_docs_numbers_are_rendered_from_snapshots_and_stale_ones_are_caught(results, tmp_path):
+    """`pnf report docs`: a run's snapshot renders docs/results.md and the README block; an
+    edited metric in the snapshot makes --check fail until the docs are rendered again."""
+    run = tmp_path / "results" / "unit"
+    run.mkdir(parents=True)
+    shutil.copy(results / "metrics.csv", run / "metrics.csv")
+    rules = tmp_path / "claims.yaml"
+    rules.write_text("claims:\n  - claim: PnF beats the spline\n    tests:\n"
+                     "      - {kind: beats, task: superres, metric: lsd, against: spline}\n")
+    assert main(["report", "tables", "--metrics", str(run / "metrics.csv"), "--out",
+                 str(run / "tables"), "--experiment", "unit", "--data-note", "fake sines",
+                 *STAMP]) == 0
+    assert main(["report", "claims", "--metrics", str(run / "metrics.csv"), "--rules",
+                 str(rules), "--out", str(run / "tables"), "--experiment", "unit"]) == 0
+    docs, readme = tmp_path / "docs", tmp_path / "README.md"
+    readme.write_text("# x\n\n<!-- results: rendered by `pnf report docs` from docs/data; do not "
+                      "edit -->\n<!-- end of rendered results -->\n\nrest\n")
+    cli = ["report", "docs", "--docs", str(docs), "--readme", str(readme)]
+    assert main([*cli, "--check"]) == 1                           # nothing rendered yet
+    assert main([*cli, "--experiment", "unit", "--results", str(tmp_path / "results")]) == 0
+    assert main([*cli, "--check"]) == 0
+    page = (docs / "results.md").read_text()
+    assert "## unit" in page and "fake sines" in page and "config 0123abcd4567" in page
+    assert "| PnF beats the spline | holds |" in page
+    assert "- `unit`: 1 holds ([docs/results.md](docs/results.md#unit))." in readme.read_text()
+    assert readme.read_text().endswith("rest\n")
+    snap = docs / "data/unit/metrics.csv"
+    frame = pd.read_csv(snap)
+    row = frame.index[(frame.task == "superres") & (frame.method == "pnf")][0]
+    frame.loc[row, "lsd"] += 5.0                                   # a number changes
+    frame.to_csv(snap, index=False)
+    assert main([*cli, "--check"]) == 1
+    assert main(cli) == 0 and main([*cli, "--check"]) == 0        # rendered again: fresh
+    assert (docs / "results.md").read_text() != page

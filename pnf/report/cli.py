@@ -13,6 +13,8 @@
         --reference reference.json --tolerance snr=1,lsd=0.2
     pnf report reference --metrics results/smoke/metrics.csv --out reference.json
     pnf report plan --config experiments/paper.yaml --gpu-name H100 --gpu-tflops 200 --gpus 8
+    pnf report docs --experiment smoke        # docs/results.md + README results, from a run
+    pnf report docs --check                   # exit 1 if they differ from docs/data's render
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     _register_claims(what)
     _register_plan(what)
+    _register_docs(what)
 
     p = what.add_parser("reference", help="write a reference file from the current metrics")
     p.add_argument("--metrics", default="results/smoke/metrics.csv")
@@ -96,6 +99,21 @@ def _register_claims(what: argparse._SubParsersAction) -> None:
     p.add_argument("--experiment", default="", help="experiment name, shown in the title")
     provenance.add_arguments(p)
     p.set_defaults(func=_claims)
+
+
+def _register_docs(what: argparse._SubParsersAction) -> None:
+    p = what.add_parser("docs", help="render docs/results.md and the README's results",
+                        description="Snapshot an experiment's results into docs/data/<name> "
+                        "(--experiment), then render docs/results.md and the README's results "
+                        "block from every snapshot there. --check renders without writing and "
+                        "exits 1 when a committed file differs (a number typed by hand or left "
+                        "stale).")
+    p.add_argument("--experiment", help="snapshot results/<experiment> first (after a run)")
+    p.add_argument("--results", default="results", help="where the experiments' results are")
+    p.add_argument("--docs", default="docs", help="docs folder (its data/ holds the snapshots)")
+    p.add_argument("--readme", default="README.md", help="README with the results markers")
+    p.add_argument("--check", action="store_true", help="only compare; write nothing")
+    p.set_defaults(func=_docs)
 
 
 def _register_plan(what: argparse._SubParsersAction) -> None:
@@ -207,6 +225,28 @@ def _plan(args: argparse.Namespace) -> int:
         data = {"gpu": args.gpu_name, "tflops": args.gpu_tflops, "gpus": args.gpus,
                 **summary(jobs, args.gpu_tflops, args.gpus), "jobs": jobs.to_dict("records")}
         write_text_atomic(args.out, json.dumps(data, indent=1) + "\n")
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from pnf.report.docs import check_docs, take_snapshot, write_docs
+
+    data, results_md, readme = Path(args.docs) / "data", Path(args.docs) / "results.md", \
+        Path(args.readme)
+    if not readme.is_file():
+        raise FileNotFoundError(f"{readme}: no such README; give --readme")
+    if args.check:
+        stale = check_docs(data, results_md, readme)
+        for line in stale:
+            print(line)
+        return 1 if stale else 0
+    if args.experiment:
+        print(f"pnf: snapshot -> {take_snapshot(args.results, args.experiment, data)}",
+              file=sys.stderr)
+    write_docs(data, results_md, readme)
+    print(f"pnf: rendered {results_md} and the results block of {readme}", file=sys.stderr)
     return 0
 
 

@@ -395,3 +395,22 @@ wildcard_constraints:
     item=r"c\d+(-[a-z]+)?",
     clip=r"c\d+",
     factor=r"\d+",
+
+
+# Every table, figure, claims table and demo page carries a footer (pnf/report/provenance.py):
+# experiment, config hash, code version, date, the rule and the command that rebuilds it.
+REBUILD = f"snakemake --cores all results/tables --configfile experiments/{EXP}.yaml"
+
+
+def figure_category(wildcards):
+    """`snakemake --report` groups figures by task: spec-<dataset>-<task>-<setting>.png."""
+    parts = wildcards.name.split("-")
+    if parts[0] == "spec" and len(parts) == 4:
+        return TASK_LABELS.get(parts[2], parts[2])
+    return "Summary figures"
+
+
+def stamp(rule):
+    """The provenance flags of `pnf report` for a job of `rule`."""
+    return (f"--config-hash {config_hash(config)} --rule {rule} "
+            f"--rebuild {shlex.quote(REBUILD)}")

@@ -3,23 +3,6 @@
 # (make reproduce asks for it): a copy of <OUT>/tables, whose rule also waits for figures
 # and demo.
 CLAIMS = f"{OUT}/configs/claims.yaml"  # the config's `claims:` rules (claims table, demo)
-# Every table, figure, claims table and demo page carries a footer (pnf/report/provenance.py):
-# experiment, config hash, code version, date, the rule and the command that rebuilds it.
-REBUILD = f"snakemake --cores all results/tables --configfile experiments/{EXP}.yaml"
-
-
-def figure_category(wildcards):
-    """`snakemake --report` groups figures by task: spec-<dataset>-<task>-<setting>.png."""
-    parts = wildcards.name.split("-")
-    if parts[0] == "spec" and len(parts) == 4:
-        return TASK_LABELS.get(parts[2], parts[2])
-    return "Summary figures"
-
-
-def stamp(rule):
-    """The provenance flags of `pnf report` for a job of `rule`."""
-    return (f"--config-hash {config_hash(config)} --rule {rule} "
-            f"--rebuild {shlex.quote(REBUILD)}")
 
 
 rule claims_config:
@@ -51,6 +34,7 @@ rule figures:
     params:
         restored=lambda w, input: tree_root(input.restored[0]),
         stamp=stamp("figures"),
+        experiment=EXP,
     conda:
         ENV
     log:
@@ -60,7 +44,7 @@ rule figures:
         **res("light"),
     shell:
         "pnf report figures --metrics {input.metrics} --restored {params.restored} --out {output} "
-        "--experiment {EXP} {params.stamp} > {log} 2>&1"
+        "--experiment {params.experiment} {params.stamp} > {log} 2>&1"
 
 
 rule demo:
@@ -77,6 +61,7 @@ rule demo:
         title=f"pnf: parallel and flexible sampling ({config['experiment']})",
         note=f"experiment {config['experiment']}; data: {config['data_note']}",
         stamp=stamp("demo"),
+        experiment=EXP,
     conda:
         ENV
     log:
@@ -86,7 +71,7 @@ rule demo:
         **res("light"),
     shell:
         "pnf report demo --restored {params.restored} --figures {input.figures} --out {output} "
-        "--title {params.title:q} --note {params.note:q} {params.claims} --experiment {EXP} "
+        "--title {params.title:q} --note {params.note:q} {params.claims} --experiment {params.experiment} "
         "{params.stamp} > {log} 2>&1"
 
 
@@ -146,3 +131,25 @@ rule tables_view:
     shell:
         "(cp -R {input} {output} && printf '%s\\n' {params.line:q} > {output}/EXPERIMENT.txt) "
         "> {log} 2>&1"
+
+
+rule docs:
+    """`snakemake docs`: snapshot this experiment's results into docs/data/<experiment> and
+    render docs/results.md and the README's results block from every snapshot there (commit
+    them; `pnf report docs --check` in the tests catches a stale or hand-edited number)."""
+    input:
+        tables=f"{OUT}/tables",
+        metrics=f"{OUT}/metrics.csv",
+    output:
+        directory(f"docs/data/{EXP}"),
+    params:
+        experiment=EXP,
+    conda:
+        ENV
+    log:
+        f"{LOGS}/report/docs.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "pnf report docs --experiment {params.experiment} > {log} 2>&1"

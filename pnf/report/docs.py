@@ -1,0 +1,137 @@
+"""Documentation numbers rendered from runs, never typed: docs/results.md and the README's
+results block.
+
+    >>> take_snapshot("results", "smoke", Path("docs/data"))   # results/smoke -> docs/data/smoke
+    >>> write_docs(Path("docs/data"), Path("docs/results.md"), Path("README.md"))
+    >>> check_docs(Path("docs/data"), Path("docs/results.md"), Path("README.md"))   # [] if fresh
+
+A snapshot is the committed source data of the docs, one folder per experiment: the run's
+per-item `metrics.csv`, its `claims.csv`, and `run.json` (the experiment, its data note and
+the provenance footer of its tables: config hash, code version, date). Rendering reads only
+snapshots, so a test can re-render them and catch a number edited by hand or left stale.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from pnf.atomic import write_text_atomic
+
+BEGIN = "<!-- results: rendered by `pnf report docs` from docs/data; do not edit -->"
+END = "<!-- end of rendered results -->"
+ORDER = ("smoke", "small", "paper-mini", "paper")
+REBUILD = "make reproduce EXPERIMENT={0} && pnf report docs --experiment {0}"
+
+
+def _read_commented_csv(path: Path) -> pd.DataFrame:
+    lines = [x for x in path.read_text().splitlines() if not x.startswith("#")]
+    return pd.read_csv(io.StringIO("\n".join(lines)), dtype=str, keep_default_na=False)
+
+
+def take_snapshot(results: str | Path, experiment: str, data: Path) -> Path:
+    """Copy what the docs need of results/<experiment> into data/<experiment>."""
+    run = Path(results) / experiment
+    tables = run / "tables" / "tables.md"
+    for need in (run / "metrics.csv", tables):
+        if not need.is_file():
+            raise FileNotFoundError(f"{need}: missing; run `make reproduce EXPERIMENT="
+                                    f"{experiment}` first")
+    text = tables.read_text()
+    note = re.search(r"Experiment: [^;]+; data: (.+?)\. ", text)
+    last = text.rstrip().splitlines()[-1].strip("_ ")
+    meta = {"experiment": experiment, "data_note": note.group(1) if note else "",
+            "provenance": last if "· code " in last else "no provenance footer"}
+    out = data / experiment
+    write_text_atomic(out / "metrics.csv", (run / "metrics.csv").read_text())
+    claims = run / "tables" / "claims.csv"
+    if claims.is_file():
+        write_text_atomic(out / "claims.csv", claims.read_text())
+    write_text_atomic(out / "run.json", json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    return out
+
+
+def _experiments(data: Path) -> list[Path]:
+    found = [p for p in data.iterdir() if (p / "run.json").is_file()] if data.is_dir() else []
+    rank = {name: i for i, name in enumerate(ORDER)}
+    return sorted(found, key=lambda p: (rank.get(p.name, len(ORDER)), p.name))
+
+
+def _claims(folder: Path) -> pd.DataFrame | None:
+    path = folder / "claims.csv"
+    return _read_commented_csv(path) if path.is_file() else None
+
+
+def _tables_markdown(folder: Path, meta: dict) -> str:
+    from pnf.report.tables import write_tables
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_tables(folder / "metrics.csv", tmp, meta["experiment"], meta["data_note"] or "—")
+        return (Path(tmp) / "tables.md").read_text().rstrip() + "\n"
+
+
+def _section(folder: Path) -> str:
+    meta = json.loads((folder / "run.json").read_text())
+    name = meta["experiment"]
+    parts = [f"## {name}\n", f"_{meta['provenance']}_\n",
+             f"Data: {meta['data_note'] or '—'}. Rebuild: `{REBUILD.format(name)}`.\n"]
+    claims = _claims(folder)
+    if claims is not None:
+        rows = ["| claim | verdict | ours |", "|---|---|---|"]
+        rows += [f"| {r['Claim']} | {r['Verdict']} | {r['Ours (mean ± s.e.)']} |"
+                 for _, r in claims.iterrows()]
+        parts.append("### Claims\n\n" + "\n".join(rows) + "\n")
+    parts.append("### Tables\n\n" + _tables_markdown(folder, meta))
+    return "\n".join(parts)
+
+
+def render_results(data: Path) -> str:
+    """The whole of docs/results.md from the snapshots under `data`."""
+    head = ("# Results\n\nRendered by `pnf report docs` from the snapshots in `docs/data/`: "
+            "every number below comes from the run named in its footer line. Open the "
+            "spectrogram panels (`results/<experiment>/figures/spec-*.png`) before trusting "
+            "a number: at a CPU budget the outputs can be noise.\n")
+    sections = [_section(f) for f in _experiments(data)]
+    return head + "\n" + ("\n".join(sections) if sections else "No run has been rendered.\n")
+
+
+def render_readme_block(data: Path) -> str:
+    """One line per experiment: its claims' verdicts counted, and where to read more."""
+    lines = [BEGIN]
+    for folder in _experiments(data):
+        meta, claims = json.loads((folder / "run.json").read_text()), _claims(folder)
+        counts = Counter([] if claims is None else claims["Verdict"])
+        told = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items())) or "no claims"
+        lines.append(f"- `{meta['experiment']}`: {told} "
+                     f"([docs/results.md](docs/results.md#{meta['experiment']})).")
+    return "\n".join([*lines, END])
+
+
+def _with_block(readme: str, block: str) -> str:
+    if BEGIN not in readme or END not in readme:
+        raise ValueError(f"README.md has no rendered-results markers; add the lines\n{BEGIN}\n"
+                         f"{END}\nwhere the results belong")
+    head, rest = readme.split(BEGIN, 1)
+    return head + block + rest.split(END, 1)[1]
+
+
+def write_docs(data: Path, results_md: Path, readme: Path) -> None:
+    write_text_atomic(results_md, render_results(data))
+    write_text_atomic(readme, _with_block(readme.read_text(), render_readme_block(data)))
+
+
+def check_docs(data: Path, results_md: Path, readme: Path) -> list[str]:
+    """Lines naming each rendered file that differs from what the snapshots give."""
+    stale = []
+    if not results_md.is_file() or results_md.read_text() != render_results(data):
+        stale.append(f"{results_md}: differs from its render; run `pnf report docs`")
+    text = readme.read_text()
+    if _with_block(text, render_readme_block(data)) != text:
+        stale.append(f"{readme}: its results block differs; run `pnf report docs`")
+    return stale

@@ -130,3 +130,15 @@ def test_evaluate_prior_bad_input_is_one_line_and_writes_nothing(trained, tone_s
                  str(tone_set), "--out-json", str(out)]) == 2
     assert not out.exists()
     torch.manual_seed(0)
+
+
+def test_report_priors_writes_table_and_training_curve(trained, tone_set, tmp_path):
+    rec = tmp_path / "piano-mulaw.json"
+    assert main(["evaluate", "prior", "--prior", str(trained), "--data", str(tone_set),
+                 "--clips", "1", "--seconds", "0.2", "--samples", "0", "--out-json",
+                 str(rec)]) == 0
+    assert [c["step"] for c in json.loads(rec.read_text())["curve"]] == [20, 40]
+    assert main(["report", "priors", "--records", str(rec), "--out", str(tmp_path / "t")]) == 0
+    md = (tmp_path / "t/prior-quality.md").read_text()
+    assert "piano-mulaw" in md and "linear prediction" in md
+    assert (tmp_path / "t/prior-nll.png").stat().st_size > 1000

@@ -12,7 +12,8 @@ Held-out clips: `split="test"` takes the first `clips` test-split clips (the sco
 items). Bits: pnf.priors.heldout (the prior), pnf.priors.references (order-0 histogram and
 a linear predictor fitted on the training clips), all in the prior's own bins. Samples:
 ancestral (pnf.priors.ancestral) at the prior's lowest σ; a mel prior is conditioned on the
-held-out clips' spectrograms. Statistics: pnf.spectral.
+held-out clips' spectrograms. Statistics: pnf.spectral. The JSON record also carries the
+held-out NLL curve logged while the prior trained (`curve`, pnf.priors.curve), when there is one.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ import torch
 from pnf.audio import read_audio
 from pnf.checkpoints import load_prior, read_checkpoint
 from pnf.clips import list_clips, load_clips
+from pnf.priors.curve import read_curve
 from pnf.priors.heldout import clip_condition, heldout_bits, lowest_sigma
 from pnf.priors.references import Histogram, LinearPredictor
+from pnf.priors.train import curve_path
 from pnf.spectral import audio_stats, frechet_logmel
 
 SPLITS = ("test", "validation")
@@ -88,6 +91,7 @@ def evaluate_prior(prior_path: str | Path, data: str | Path, split: str = "test"
            "bits_sigma": ours["sigma"], "bits_histogram": Histogram.fit(train).bits(bins),
            "bits_linear": linear.bits(bins), "lpc_order": order}
     rec["gain_over_linear"] = rec["bits_linear"] - rec["bits_clean"]
+    curve = read_curve(curve_path(prior_path))        # logged while it trained (JSON only)
     if samples > 0:
         made = _samples(prior, waves, samples, round(sample_seconds * rate), seed)
         ours_s, data_s = audio_stats(made, rate), audio_stats(waves, rate)
@@ -95,7 +99,7 @@ def evaluate_prior(prior_path: str | Path, data: str | Path, split: str = "test"
                     **{f"sample_{k}": v for k, v in ours_s.items()},
                     **{f"data_{k}": v for k, v in data_s.items()},
                     "frechet_logmel": frechet_logmel(made, waves, rate)})
-    return rec
+    return {**rec, "curve": curve} if curve else rec
 
 
 ROWS = [("held-out bits/sample, prior (clean history)", "bits_clean"),
@@ -129,7 +133,8 @@ def write_record(rec: dict, out_json: str | Path | None, out_csv: str | Path | N
         write_text_atomic(out_json, json.dumps(rec, indent=1) + "\n")
     if out_csv:
         buf = io.StringIO()
-        w = csv.DictWriter(buf, list(rec))
+        flat = {k: v for k, v in rec.items() if not isinstance(v, list)}
+        w = csv.DictWriter(buf, list(flat))
         w.writeheader()
-        w.writerow(rec)
+        w.writerow(flat)
         write_text_atomic(out_csv, buf.getvalue())

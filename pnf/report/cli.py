@@ -12,6 +12,7 @@
     pnf report check --metrics results/smoke/metrics.csv --expect expect.json \\
         --reference reference.json --tolerance snr=1,lsd=0.2
     pnf report reference --metrics results/smoke/metrics.csv --out reference.json
+    pnf report priors --records results/smoke/prior-quality/*.json --out results/smoke/tables
     pnf report plan --config experiments/paper.yaml --gpu-name H100 --gpu-tflops 200 --gpus 8
 """
 
@@ -67,6 +68,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     _register_claims(what)
     _register_plan(what)
+
+    p = what.add_parser("priors", help="prior-quality table and NLL-vs-training-time figure",
+                        description="From `pnf evaluate prior` records: prior-quality.md/.csv "
+                        "and prior-nll.png (see pnf/report/priors.py).")
+    p.add_argument("--records", nargs="+", required=True, help="JSON records, NAME.json each")
+    p.add_argument("--out", required=True, help="folder to write into")
+    p.add_argument("--experiment", default="", help="experiment name, shown in the title")
+    p.set_defaults(func=_priors)
 
     p = what.add_parser("reference", help="write a reference file from the current metrics")
     p.add_argument("--metrics", default="results/smoke/metrics.csv")
@@ -147,6 +156,14 @@ def _demo(args: argparse.Namespace) -> int:
     page = write_demo(args.restored, args.figures, args.out, title=args.title, note=args.note,
                       metrics=args.metrics, claims=claims)
     print(f"pnf: demo page {page}", file=sys.stderr)
+    return 0
+
+
+def _priors(args: argparse.Namespace) -> int:
+    from pnf.report.priors import write_prior_report
+
+    written = write_prior_report(args.records, args.out, args.experiment)
+    print(f"pnf: wrote {len(written)} prior-quality files to {args.out}", file=sys.stderr)
     return 0
 
 

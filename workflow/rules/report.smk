@@ -3,6 +3,37 @@
 # (make reproduce asks for it): a copy of <OUT>/tables, whose rule also waits for figures
 # and demo.
 CLAIMS = f"{OUT}/configs/claims.yaml"  # the config's `claims:` rules (claims table, demo)
+# Prior quality (`pnf evaluate prior`): one record per audio prior, on the scored test clips.
+PRIOR_QUALITY = [f"{OUT}/prior-quality/{Path(p).stem}.json" for p in TRAIN_TARGETS
+                 if "/priors/" in p and not p.endswith("-pixelcnn.pt")]
+
+
+rule prior_quality:
+    """Held-out bits per sample of one prior beside a histogram and a linear predictor, and
+    its ancestral samples' spectra against the test audio (pnf/priors/quality.py)."""
+    input:
+        prior=f"{OUT}/priors/{{dataset}}-{{kind}}.pt",
+        data=lambda w: f"{dataset_dir(w.dataset)}/manifest.csv",
+    output:
+        f"{OUT}/prior-quality/{{dataset}}-{{kind}}.json",
+    wildcard_constraints:
+        kind="mulaw|linear|mel",
+    params:
+        clips=config["test_clips"],
+        seconds=config["test_seconds"],
+        sample_seconds=min(config["test_seconds"], 1.0),
+    conda:
+        ENV
+    log:
+        f"{LOGS}/report/prior-quality-{{dataset}}-{{kind}}.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "OMP_NUM_THREADS={threads} pnf evaluate prior --prior {input.prior} "
+        "--data $(dirname {input.data}) --split test --clips {params.clips} "
+        "--seconds {params.seconds} --samples 2 --sample-seconds {params.sample_seconds} "
+        "--out-json {output} > {log} 2>&1"
 
 
 rule claims_config:
@@ -75,6 +106,7 @@ rule tables:
         figures=f"{OUT}/figures",
         demo=f"{OUT}/demo",
         claims=CLAIMS,
+        priors=PRIOR_QUALITY,
     output:
         directory(f"{OUT}/tables"),
     params:
@@ -86,6 +118,12 @@ rule tables:
             if config["claims"]
             else ""
         ),
+        priors=lambda w, input, output: (
+            f"&& pnf report priors --records {' '.join(input.priors)} --out {output} "
+            f"--experiment {config['experiment']}"
+            if input.priors
+            else ""
+        ),
     conda:
         ENV
     log:
@@ -95,7 +133,8 @@ rule tables:
         **res("light"),
     shell:
         "(pnf report tables --metrics {input.metrics} --out {output} "
-        "--experiment {params.experiment} --data-note {params.note:q} {params.claims}) "
+        "--experiment {params.experiment} --data-note {params.note:q} {params.claims} "
+        "{params.priors}) "
         "> {log} 2>&1"
 
 

@@ -55,6 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--metrics", help="per-item metrics CSV for the tables (default: "
                    "metrics.csv beside the --restored folder, when there is one)")
     p.add_argument("--claims", help="YAML with a `claims:` section: adds the claims table")
+    _gate_args(p)
     p.set_defaults(func=_demo)
 
     p = what.add_parser("check", help="fail (exit 1) on missing cells or regressed metrics",
@@ -95,7 +96,16 @@ def _register_claims(what: argparse._SubParsersAction) -> None:
     p.add_argument("--walltime", help="walltime.csv of `pnf report figures` (wall-time claim)")
     p.add_argument("--out", default="results/smoke/tables")
     p.add_argument("--experiment", default="", help="experiment name, shown in the title")
+    _gate_args(p)
     p.set_defaults(func=_claims)
+
+
+def _gate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--priors", nargs="*", default=[], metavar="JSON",
+                   help="prior-quality records (`pnf evaluate prior`, named <set>-<kind>.json) "
+                   "for the adequacy gate; its thresholds: the rules file's `claims_gate:` "
+                   "(pnf/report/gate.py). Without a prior's record its audio claims are not "
+                   "testable")
 
 
 def _register_plan(what: argparse._SubParsersAction) -> None:
@@ -137,7 +147,10 @@ def _claims(args: argparse.Namespace) -> int:
         if path and not os.path.isfile(path):
             raise FileNotFoundError(f"{path}: no such file; run `pnf evaluate collect` (metrics)"
                                     " or `pnf report figures` (walltime.csv) first")
-    frame = claims_frame(load_claims(args.rules), args.metrics, args.walltime)
+    from pnf.report.gate import load_gate
+
+    gate = load_gate(args.rules, args.priors)
+    frame = claims_frame(load_claims(args.rules), args.metrics, args.walltime, gate)
     write_claims(frame, args.out, args.experiment or args.rules)
     print(f"pnf: {len(frame)} claims -> {args.out}/claims.md", file=sys.stderr)
     return 0
@@ -148,13 +161,14 @@ def _demo(args: argparse.Namespace) -> int:
 
     if args.metrics and not os.path.isfile(args.metrics):
         raise FileNotFoundError(f"{args.metrics}: no metrics CSV; run `pnf evaluate collect`")
-    claims = None
+    claims = gate = None
     if args.claims:
         from pnf.report.claims import load_claims
+        from pnf.report.gate import load_gate
 
-        claims = load_claims(args.claims)
+        claims, gate = load_claims(args.claims), load_gate(args.claims, args.priors)
     page = write_demo(args.restored, args.figures, args.out, title=args.title, note=args.note,
-                      metrics=args.metrics, claims=claims)
+                      metrics=args.metrics, claims=claims, gate=gate)
     print(f"pnf: demo page {page}", file=sys.stderr)
     return 0
 

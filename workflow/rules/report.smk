@@ -37,11 +37,12 @@ rule prior_quality:
 
 
 rule claims_config:
-    """The experiment's `claims:` section as a file (rewritten when the config changes it)."""
+    """The experiment's `claims:` and `claims_gate:` sections as a file (rewritten when the
+    config changes them)."""
     output:
         CLAIMS,
     params:
-        text=yaml_text({"claims": config["claims"]}),
+        text=yaml_text({"claims": config["claims"], "claims_gate": config["claims_gate"]}),
     conda:
         ENV
     log:
@@ -80,11 +81,14 @@ rule demo:
         figures=f"{OUT}/figures",
         restored=restored_targets(),
         claims=CLAIMS,
+        priors=PRIOR_QUALITY,
     output:
         directory(f"{OUT}/demo"),
     params:
         restored=lambda w, input: tree_root(input.restored[0]),
-        claims=lambda w, input: f"--claims {input.claims}" if config["claims"] else "",
+        claims=lambda w, input: (
+            f"--claims {input.claims} --priors {' '.join(input.priors)}" if config["claims"] else ""
+        ),
         title=f"pnf: parallel and flexible sampling ({config['experiment']})",
         note=f"experiment {config['experiment']}; data: {config['data_note']}",
     conda:
@@ -114,7 +118,8 @@ rule tables:
         note=config["data_note"],
         claims=lambda w, input, output: (
             f"&& pnf report claims --metrics {input.metrics} --rules {input.claims} --walltime "
-            f"{input.figures}/walltime.csv --out {output} --experiment {config['experiment']}"
+            f"{input.figures}/walltime.csv --out {output} --experiment {config['experiment']} "
+            f"--priors {' '.join(input.priors)}"
             if config["claims"]
             else ""
         ),

@@ -124,3 +124,30 @@ def evaluations_to_converge(kind, n_levels=None, tol=0.01):
 def test_predictor_corrector_converges_in_fewer_evaluations_than_the_paper_schedule():
     paper, pc = evaluations_to_converge("langevin"), evaluations_to_converge("pc")
     assert pc < paper < math.inf, (pc, paper)
+
+
+def test_restore_cli_selects_a_schedule_and_refuses_bad_ones(tmp_path, capsys):
+    from conftest import decaying_harmonics
+    from test_cli_restore import train_tiny
+
+    from pnf.audio import write_audio
+    from pnf.cli import main
+
+    data = tmp_path / "clips"
+    write_audio(data / "c0.wav", decaying_harmonics(220.0, 0.3))
+    prior = train_tiny(tmp_path, data, "mulaw", steps=4)
+    wav = data / "c0.wav"
+    base = ["restore", "superres", "--prior", prior, "--input", str(wav), "--factor", "4",
+            "--iterations", "1", "--levels", "20", "5", "1"]
+    out = tmp_path / "pc.wav"
+    assert main([*base, "--schedule", "pc-tweedie", "--n-levels", "4",
+                 "--output", str(out)]) == 0 and out.is_file()
+    for bad in (["--schedule", "ddim"], ["--n-levels", "1"]):
+        code = None
+        try:
+            code = main([*base, *bad, "--output", str(tmp_path / "bad.wav")])
+        except SystemExit as err:      # argparse refuses an unknown choice
+            code = err.code
+        assert code == 2 and not (tmp_path / "bad.wav").exists()
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err[-1].startswith("pnf: error:"), err

@@ -19,6 +19,19 @@ step, so a stiff likelihood (large γ) can neither diverge nor over-disperse.
 With `window`, each update touches one random window of the last axis; the window's
 gradient is computed on the window padded by the prior's receptive field on both sides,
 which makes it exactly the full-signal gradient restricted to the window.
+
+Schedules (`Schedule.kind`, the registry SCHEDULES; every one but "langevin" is ours):
+- langevin: the paper's annealed Langevin ("PnF" in the tables).
+- tweedie: the same, then one denoising step x <- x + σ_L² ∇x log p_σL(x) (Tweedie's formula:
+  the posterior mean of the clean signal given x at noise σ_L) on the free entries.
+- pc: predictor-corrector. Before each level after the first, one reverse-diffusion step
+  from σ_k to σ_{k+1}: x <- x + Δ ∇x log p_σk(x) + sqrt(Δ) z, Δ = σ_k² − σ_{k+1}² (it moves the
+  state by the whole variance gap in one network evaluation), then the level's Langevin
+  updates as correctors.
+- pc-tweedie: both.
+With `n_levels`, the ladder becomes n_levels geometric levels between its ends (many levels,
+few updates each). The predictor and denoising steps use the prior terms only when the task
+integrates its likelihood exactly (`exact_likelihood`), and the whole signal (no window).
 """
 
 from __future__ import annotations
@@ -33,7 +46,28 @@ from pnf.priors.base import Prior
 from pnf.progress import progress as progress_bar
 from pnf.sigmas import AUDIO_SIGMAS, step_size
 
-__all__ = ["AUDIO_SIGMAS", "Schedule", "anneal", "gradient", "update"]
+__all__ = ["AUDIO_SIGMAS", "SCHEDULES", "Schedule", "anneal", "gradient", "update"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a schedule adds to the annealed Langevin levels."""
+    predictor: bool     # a reverse-diffusion step σ_k -> σ_{k+1} before each later level
+    denoise: bool       # a final Tweedie step x + σ_L² ∇log p_σL(x)
+    label: str
+
+
+SCHEDULES = {
+    "langevin": Plan(False, False, "PnF"),
+    "tweedie": Plan(False, True, "PnF + Tweedie step (ours)"),
+    "pc": Plan(True, False, "PnF predictor-corrector (ours)"),
+    "pc-tweedie": Plan(True, True, "PnF predictor-corrector + Tweedie step (ours)"),
+}
+
+
+def geometric_ladder(high: float, low: float, levels: int) -> tuple[float, ...]:
+    """`levels` σ values geometric from `high` to `low` (both included)."""
+    return tuple(high * (low / high) ** (i / (levels - 1)) for i in range(levels))
 
 
 @dataclass
@@ -42,6 +76,8 @@ class Schedule:
     delta: float = 5e-4              # η = δ σ² / σ_L²
     iterations: int = 256            # average updates per sample per level (T)
     window: int | None = None        # samples per random window; None: whole signal
+    kind: str = "langevin"           # a name in SCHEDULES
+    n_levels: int | None = None      # re-space the ladder: this many geometric levels
 
     def __post_init__(self):
         s = list(self.sigmas)
@@ -49,6 +85,22 @@ class Schedule:
             raise ValueError(f"sigmas must be positive and strictly decreasing, got {s}")
         if self.iterations < 1 or self.delta <= 0:
             raise ValueError("iterations must be >= 1 and delta > 0")
+        if self.kind not in SCHEDULES:
+            raise ValueError(f"unknown schedule {self.kind!r}; use one of {list(SCHEDULES)}")
+        if self.n_levels is not None:
+            if self.n_levels < 2 or len(s) < 2:
+                raise ValueError("n_levels needs at least 2 levels and a ladder of 2 or more")
+            self.sigmas = geometric_ladder(s[0], s[-1], self.n_levels)
+
+    @property
+    def plan(self) -> Plan:
+        return SCHEDULES[self.kind]
+
+    def evaluations(self, length: int) -> int:
+        """Network evaluations (gradient calls) of one run on a signal of `length`."""
+        levels = len(self.sigmas)
+        return (levels * self.steps_per_level(length)
+                + (levels - 1) * self.plan.predictor + self.plan.denoise)
 
     def step_size(self, sigma: float) -> float:
         return step_size(self.delta, sigma, self.sigmas)
@@ -112,6 +164,44 @@ def _diverged(first_bad: int, steps: int, level: int, sigma: float, eta: float) 
                        "(--delta, --lr) or the likelihood weight (--c); nothing was written")
 
 
+def _level(priors, task, x, schedule: Schedule, level: int, conds, free, gen, bar) -> None:
+    """The Langevin updates of one level, in place on x."""
+    sigma, length = schedule.sigmas[level], x.shape[-1]
+    eta = schedule.step_size(sigma)
+    windowed = schedule.window is not None and schedule.window < length
+    steps = schedule.steps_per_level(length)
+    bar.set_postfix(sigma=f"{sigma:.3g}", refresh=False)           # the level running now
+    first_bad = torch.full((), steps, device=x.device)             # no sync per step
+    for step in range(steps):
+        a, b = _window(length, schedule.window, gen) if windowed else (0, length)
+        grad = gradient(priors, task, x, sigma, conds, (a, b) if windowed else None)
+        noise = torch.randn(grad.shape, generator=gen, device=x.device, dtype=x.dtype)
+        proposal = update(task, x[..., a:b], grad, noise, eta, sigma, (a, b))
+        x[..., a:b] = torch.where(free[..., a:b], proposal, x[..., a:b])
+        bad = ~(x[..., a:b].abs() <= DIVERGED).all()                 # NaN, inf or huge
+        first_bad = torch.where(bad & (first_bad == steps), step, first_bad)
+        bar.update(1)
+    if int(first_bad) < steps:
+        bar.close()                           # the error starts on a line of its own
+        _diverged(int(first_bad), steps, level, sigma, eta)
+
+
+def _shift(priors, task, x, sigma: float, to: float, conds, free, gen) -> torch.Tensor:
+    """One step from noise σ to `to` < σ: x + Δ ∇log p_σ(x) + sqrt(Δ) z with Δ = σ² − to²;
+    to = 0 is the Tweedie denoising step (no noise). Free entries only; prior terms only
+    when the task integrates its likelihood exactly."""
+    delta = sigma**2 - to**2
+    grad = gradient(priors, task, x, sigma, conds)
+    step = x + delta * grad
+    if to > 0:
+        step = step + math.sqrt(delta) * torch.randn(x.shape, generator=gen, device=x.device,
+                                                     dtype=x.dtype)
+    if not (step[free].abs() <= DIVERGED).all():
+        raise RuntimeError(f"the {'predictor' if to > 0 else 'Tweedie'} step from σ = "
+                           f"{sigma:g} diverged; use the 'langevin' schedule or more levels")
+    return torch.where(free, step, x)
+
+
 def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
            callback: Callable | None = None, device: str | torch.device = "cpu",
            progress: bool | None = None, init: torch.Tensor | None = None) -> torch.Tensor:
@@ -119,6 +209,7 @@ def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
 
     init: a starting state (S, B, *shape) instead of task.init() (a warm start, ours).
     callback(level, sigma, x) is called after each level (for intermediate outputs).
+    `schedule.kind` adds predictor and/or denoising steps (see the module docstring).
     Returns the final state (S, B, *shape) in the priors' units. A diverging chain (NaN,
     inf or |x| > DIVERGED) raises RuntimeError at the end of its level, naming σ and step.
     """
@@ -130,27 +221,15 @@ def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
     free = task.free.to(device).expand_as(x)
     length = x.shape[-1]
     conds = [p.condition(c, length) for p, c in zip(priors, task.conditions(), strict=True)]
-    windowed = schedule.window is not None and schedule.window < length
-    steps = schedule.steps_per_level(length)
-    bar = progress_bar(total=steps * len(schedule.sigmas), desc="langevin", unit="step",
-                   disable=progress is False)
+    bar = progress_bar(total=schedule.steps_per_level(length) * len(schedule.sigmas),
+                       desc="langevin", unit="step", disable=progress is False)
     for level, sigma in enumerate(schedule.sigmas):
-        eta = schedule.step_size(sigma)
-        bar.set_postfix(sigma=f"{sigma:.3g}", refresh=False)           # the level running now
-        first_bad = torch.full((), steps, device=device)               # no sync per step
-        for step in range(steps):
-            a, b = _window(length, schedule.window, gen) if windowed else (0, length)
-            grad = gradient(priors, task, x, sigma, conds, (a, b) if windowed else None)
-            noise = torch.randn(grad.shape, generator=gen, device=device, dtype=x.dtype)
-            proposal = update(task, x[..., a:b], grad, noise, eta, sigma, (a, b))
-            x[..., a:b] = torch.where(free[..., a:b], proposal, x[..., a:b])
-            bad = ~(x[..., a:b].abs() <= DIVERGED).all()                 # NaN, inf or huge
-            first_bad = torch.where(bad & (first_bad == steps), step, first_bad)
-            bar.update(1)
-        if int(first_bad) < steps:
-            bar.close()                           # the error starts on a line of its own
-            _diverged(int(first_bad), steps, level, sigma, eta)
+        if level and schedule.plan.predictor:
+            x = _shift(priors, task, x, schedule.sigmas[level - 1], sigma, conds, free, gen)
+        _level(priors, task, x, schedule, level, conds, free, gen, bar)
         if callback is not None:
             callback(level, sigma, x)
+    if schedule.plan.denoise:
+        x = _shift(priors, task, x, schedule.sigmas[-1], 0.0, conds, free, gen)
     bar.close()
     return x

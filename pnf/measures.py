@@ -20,6 +20,10 @@ Definitions (audio at 22 050 Hz; images in [-1, 1]):
            museval's "1 s at its rate" convention), median over windows. The interfering
            reference is mixture − truth, so scoring one source needs the mixture.
 - PSNR   = 10·log10(2² / MSE) for images in [-1, 1] (peak-to-peak 2).
+- highband_gap = the estimate's >4 kHz / <4 kHz energy ratio minus the truth's, in dB, and
+  flatness_gap = log10(the estimate's spectral flatness / the truth's) (pnf.spectral; ours):
+  not quality scores but the adequacy gate's evidence that an output is not broadband noise
+  (pnf.report.gate). White noise against piano: about +20 dB and +2.5 decades.
 Decibel values are clipped to ±MAX_DB so that a perfect estimate stays finite in JSON.
 """
 
@@ -30,7 +34,7 @@ import numpy as np
 RATE = 22050
 MAX_DB = 300.0
 LSD_EPS = 1e-8       # KEE's code: log(|X|² + 1e-8)
-METRICS = ("snr", "lsd", "si_sdr", "sdr", "sir", "sar", "psnr")
+METRICS = ("snr", "lsd", "si_sdr", "sdr", "sir", "sar", "psnr", "highband_gap", "flatness_gap")
 
 
 def _db(num: float, den: float) -> float:
@@ -69,6 +73,14 @@ def lsd(x: np.ndarray, x_hat: np.ndarray, n_fft: int = 2048, hop: int = 512) -> 
     log_x = np.log(power_spectrogram(x, n_fft, hop) + LSD_EPS)
     log_y = np.log(power_spectrogram(x_hat, n_fft, hop) + LSD_EPS)
     return float(np.mean(np.sqrt(np.mean((log_x - log_y) ** 2, axis=1))))
+
+
+def spectral_gaps(x: np.ndarray, x_hat: np.ndarray, rate: int = RATE) -> dict[str, float]:
+    """{"highband_gap": dB, "flatness_gap": decades} of the estimate against the truth."""
+    from pnf.spectral import flatness, highband_db
+
+    return {"highband_gap": highband_db(x_hat, rate) - highband_db(x, rate),
+            "flatness_gap": float(np.log10(flatness(x_hat) / max(flatness(x), 1e-300)))}
 
 
 def bss_eval(truth: np.ndarray, estimate: np.ndarray, mixture: np.ndarray,

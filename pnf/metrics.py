@@ -27,6 +27,7 @@ from pnf.measures import (  # noqa: F401  (re-exported)
     psnr,
     si_sdr,
     snr,
+    spectral_gaps,
 )
 from pnf.scores import (  # noqa: F401  (re-exported)
     GROUP_KEYS,
@@ -63,8 +64,8 @@ def score_item(truth: np.ndarray, estimate: np.ndarray, task: str, mixture=None,
                rate: int = RATE, **meta) -> dict:
     """One flat record (RECORD_KEYS): the metadata given in `meta` plus every metric.
 
-    Images (task "images" or a 3-D array) get PSNR only; audio gets SNR, LSD, SI-SDR and,
-    for task "separate" with a mixture, SDR/SIR/SAR.
+    Images (task "images" or a 3-D array) get PSNR only; audio gets SNR, LSD, SI-SDR, the
+    gate's spectral gaps and, for task "separate" with a mixture, SDR/SIR/SAR.
     """
     record = dict.fromkeys(RECORD_KEYS)
     record.update({"source": "", "task": task})
@@ -84,7 +85,7 @@ def score_item(truth: np.ndarray, estimate: np.ndarray, task: str, mixture=None,
         if record["duration"] is None:
             record["duration"] = len(truth) / rate
         record.update(snr=snr(truth, estimate), lsd=lsd(truth, estimate),
-                      si_sdr=si_sdr(truth, estimate))
+                      si_sdr=si_sdr(truth, estimate), **spectral_gaps(truth, estimate, rate))
         if task == "separate" and mixture is not None:
             record.update(bss_eval(truth, estimate, mixture, rate))
     return {k: _clean(record[k]) for k in RECORD_KEYS}

@@ -117,14 +117,25 @@ def _start(model, cfg: TrainConfig, out: Path, kind: str, init_from) -> _State:
     return state
 
 
+def _report(on_checkpoint: Callable, st: _State) -> None:
+    """Call on_checkpoint(step, model) on the weights used for sampling; training resumes."""
+    model = st.ema if st.ema is not None else st.model
+    model.eval()
+    with torch.no_grad():
+        on_checkpoint(st.step, model)
+    st.model.train()
+
+
 def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, cfg: TrainConfig,
           out: str | Path, kind: str | None = None, extra: dict | None = None,
-          desc: str = "train", init_from: torch.nn.Module | None = None) -> torch.nn.Module:
+          desc: str = "train", init_from: torch.nn.Module | None = None,
+          on_checkpoint: Callable | None = None) -> torch.nn.Module:
     """Train `model` for cfg.steps, checkpointing atomically to `out` and resuming from it.
 
     Returns the EMA model (or the model itself when EMA is off), in eval mode.
     `extra` is stored in the checkpoint (e.g. σ levels); `init_from` seeds the weights of
-    a fresh run (fine-tuning).
+    a fresh run (fine-tuning). `on_checkpoint(step, model)` runs after each checkpoint with
+    the EMA (or plain) model in eval mode and no gradient, e.g. to log held-out NLL.
     """
     kind, out = kind or model.kind, Path(out)
     st = _start(model, cfg, out, kind, init_from)
@@ -152,6 +163,8 @@ def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, cfg: Tr
         bar.set_postfix(loss=f"{st.losses[-1]:.4f}", refresh=False)
         if st.step % cfg.checkpoint_every == 0 or st.step == cfg.steps:
             save_checkpoint(out, st.payload(kind, cfg, extra))
+            if on_checkpoint is not None:
+                _report(on_checkpoint, st)
     bar.close()
     if not out.exists():  # zero-step runs still leave a checkpoint
         save_checkpoint(out, st.payload(kind, cfg, extra))

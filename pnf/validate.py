@@ -102,6 +102,7 @@ RULES: dict[str, Callable] = {  # argparse dest -> check(dest, value); None is n
     "levels": ladder,
     "delta": positive("a finite step δ > 0"),
     "window": at_least(1, "a whole number of samples >= 1"),
+    "n_levels": at_least(2, "a whole number of levels >= 2"),
     "seed": at_least(0, "a whole number from 0 to 2**63 - 1", below=2**63),
     "batch": at_least(1, "a whole number of chains >= 1"),
     "mean_of": at_least(1, "a whole number of chains >= 1"),

@@ -29,9 +29,10 @@ SECTIONS = {
     # source comes from datasets.<name>.source (the rules add it per dataset)
     "prior": ("PriorConfig", {}, {"source"}, set()),
     "image_prior": ("ImagePriorConfig", {}, set(), set()),
-    # iterations are per task and setting (tasks.<task>.iterations); seed is `--seed`
-    "sampler": ("Schedule", {"sigmas": "levels"}, {"iterations"}, {"seed"}),
-    "schedule": ("Schedule", {"sigmas": "levels"}, {"iterations"}, {"seed"}),
+    # iterations are per task and setting (tasks.<task>.iterations); seed is `--seed`;
+    # Schedule.kind is `schedule:` (`--schedule`)
+    "sampler": ("Schedule", {"sigmas": "levels", "kind": "schedule"}, {"iterations"}, {"seed"}),
+    "schedule": ("Schedule", {"sigmas": "levels", "kind": "schedule"}, {"iterations"}, {"seed"}),
 }
 
 

@@ -10,7 +10,8 @@ The method: docs/method.md#smoothing.
 scratch for `training.steps`, each next level fine-tuned from the previous one for
 `finetune_steps`. `sigma_mode: input` trains one σ-conditioned network on σ drawn
 log-uniformly over the ladder. Each network checkpoints to `<out>.parts/` (resumable);
-the finished prior is packed into `out` and the parts are removed.
+the finished prior is packed into `out` and the parts are removed. When the data has
+held-out clips, every checkpoint logs their NLL (pnf.priors.curve) into `<out>.heldout.csv`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pnf.checkpoints import load_prior, pack_prior, save_checkpoint
 from pnf.clips import load_clips, random_crops
 from pnf.config import from_dict
 from pnf.precision import resolve_precision
+from pnf.priors.curve import HeldoutCurve
 from pnf.priors.wavenet import WaveNet, WaveNetConfig
 from pnf.training import TrainConfig, train
 
@@ -117,9 +119,12 @@ def train_prior(cfg: PriorConfig, data: str | Path, out: str | Path):
     parts = out.with_name(out.name + ".parts")
     sigmas = sorted(float(s) for s in cfg.sigmas)
     meta = {"prior_config": asdict(cfg)}
+    curve = HeldoutCurve.start(data, cfg.source, q, net_cfg.rate, parts / "heldout.csv")
+    hook = (lambda i, s: curve.hook(i, s)) if curve else (lambda i, s: None)
     if cfg.sigma_mode == "input":
         nets = [train(_new_net(net_cfg, cfg.precision), prior_loss(log_uniform_sigma(sigmas)),
-                      batch_fn, tcfg, parts / "net.pt", extra=meta, desc="prior (σ input)")]
+                      batch_fn, tcfg, parts / "net.pt", extra=meta, desc="prior (σ input)",
+                      on_checkpoint=hook(0, sigmas[0]))]
     else:
         nets, previous = [], None
         for i, sigma in enumerate(sigmas):
@@ -127,11 +132,19 @@ def train_prior(cfg: PriorConfig, data: str | Path, out: str | Path):
             level_cfg = TrainConfig(**{**asdict(tcfg), "steps": steps})
             previous = train(_new_net(net_cfg, cfg.precision), prior_loss(fixed_sigma(sigma)),
                              batch_fn, level_cfg, parts / f"level-{i:02d}.pt", extra=meta,
-                             desc=f"prior σ={sigma:g}", init_from=previous)
+                             desc=f"prior σ={sigma:g}", init_from=previous,
+                             on_checkpoint=hook(i, sigma))
             nets.append(previous)
     save_checkpoint(out, {**pack_prior(nets, sigmas, cfg.sigma_mode == "input"), **meta})
+    if curve:
+        curve.finish(curve_path(out))
     shutil.rmtree(parts, ignore_errors=True)
     return load_prior(out)
+
+
+def curve_path(prior: str | Path) -> Path:
+    """The held-out NLL curve logged while `prior` trained (pnf.priors.curve), beside it."""
+    return Path(prior).with_name(Path(prior).name + ".heldout.csv")
 
 
 def _new_net(config: WaveNetConfig, precision: str) -> WaveNet:

@@ -46,6 +46,7 @@ class Evidence:
     passed: list[bool] = field(default_factory=list)  # one per cell
     lines: list[str] = field(default_factory=list)  # the numbers, one line per cell
     n: set[int] = field(default_factory=set)  # items behind each mean
+    notes: list[str] = field(default_factory=list)  # why the gate refused it (pnf.report.gate)
 
     def ok(self, share: float = 1.0) -> bool:
         return bool(self.passed) and sum(self.passed) >= share * len(self.passed) - 1e-9

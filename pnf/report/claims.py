@@ -11,8 +11,11 @@ computed from rules written in the experiment config (`claims:`), never typed by
 A claim lists tests (rule kinds: pnf.report.claim_rules). A test holds when its rule passes
 in at least `share` (default: all) of its cells; else it is `partly` when the rule passes with
 the fields of its `partly:` mapping put in; else it does not hold at this budget; "not run"
-when no cell has data. A claim holds when every test holds, does not hold when every test
-that ran does not, is "not run" when none ran, and is partly otherwise.
+when no cell has data. With an adequacy gate (pnf.report.gate), a test that ran but whose
+compared outputs or prior fail it is "not testable at this budget", with the measured
+reasons, whatever its rule says. A claim is not testable when any of its tests is; else it
+holds when every test holds, does not hold when every test that ran does not, is "not run"
+when none ran, and is partly otherwise.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pnf.report.claim_rules import KINDS, REQUIRED, Data, Evidence, describe
 from pnf.report.labels import metric_label
 
 HOLDS, PARTLY, NOT_HOLD, NOT_RUN = "holds", "partly", "does not hold at this budget", "not run"
+NOT_TESTABLE = "not testable at this budget"   # the outputs compared fail the gate
 COLUMNS = ["Claim", "Metric", "Ours (mean ± s.e.)", "Verdict", "Rule"]
 FIELDS = {"kind", "task", "metric", "method", "against", "datasets", "settings",
           "against_settings", "sources", "margin", "relative", "value", "share", "length",
@@ -80,6 +84,8 @@ def judge(data: Data, test: dict) -> tuple[str, Evidence | None]:
 
 
 def combine(verdicts: list[str]) -> str:
+    if NOT_TESTABLE in verdicts:
+        return NOT_TESTABLE
     ran = [v for v in verdicts if v != NOT_RUN]
     if not ran:
         return NOT_RUN
@@ -93,14 +99,27 @@ def _numbers(evidence: Evidence | None) -> list[str]:
         return ["no data"]
     n = sorted(evidence.n)
     if not n:
-        return evidence.lines
+        return evidence.lines + evidence.notes
     items = f"n = {n[0]}" if len(n) == 1 else f"n = {n[0]}–{n[-1]}"
-    return [*evidence.lines[:-1], f"{evidence.lines[-1]} ({items} per mean)"]
+    return [*evidence.lines[:-1], f"{evidence.lines[-1]} ({items} per mean)", *evidence.notes]
 
 
-def claim_row(data: Data, claim: dict) -> dict:
-    """One row of the table; text cells are lists of lines (joined per output format)."""
-    judged = [judge(data, test) for test in claim["tests"]]
+def gated(data: Data, test: dict, gate=None) -> tuple[str, Evidence | None]:
+    """judge(), then the gate: a test that ran on inadequate outputs is not testable."""
+    verdict, evidence = judge(data, test)
+    reasons = [] if gate is None or verdict == NOT_RUN else gate.reasons(data, test)
+    if reasons:
+        evidence.notes = [f"gate: {r}" for r in reasons]
+        return NOT_TESTABLE, evidence
+    return verdict, evidence
+
+
+def claim_row(data: Data, claim: dict, gate=None) -> dict:
+    """One row of the table; text cells are lists of lines (joined per output format).
+
+    gate: a pnf.report.gate.Gate (None: no gate).
+    """
+    judged = [gated(data, test, gate) for test in claim["tests"]]
     many = len(judged) > 1
     ours, rules = [], []
     for i, (test, (verdict, evidence)) in enumerate(zip(claim["tests"], judged, strict=True)):
@@ -118,15 +137,16 @@ def read_walltime(path: str | Path | None) -> pd.DataFrame | None:
 
 
 def claims_frame(claims: list[dict], metrics: str | Path | pd.DataFrame,
-                 walltime: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
-    """The table: one row per claim, COLUMNS; `walltime` is walltime.csv (may be absent)."""
+                 walltime: str | Path | pd.DataFrame | None = None, gate=None) -> pd.DataFrame:
+    """The table: one row per claim, COLUMNS; `walltime` is walltime.csv (may be absent);
+    `gate` a pnf.report.gate.Gate (None: verdicts without the adequacy gate)."""
     from pnf.metrics import read_records
     from pnf.report.tables import summarise
 
     if not isinstance(walltime, pd.DataFrame):
         walltime = read_walltime(walltime)
     data = Data(summarise(read_records(metrics)), walltime)
-    return pd.DataFrame([claim_row(data, c) for c in claims], columns=COLUMNS)
+    return pd.DataFrame([claim_row(data, c, gate) for c in claims], columns=COLUMNS)
 
 
 def render(frame: pd.DataFrame, style: str) -> pd.DataFrame:

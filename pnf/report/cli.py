@@ -12,6 +12,7 @@
     pnf report check --metrics results/smoke/metrics.csv --expect expect.json \\
         --reference reference.json --tolerance snr=1,lsd=0.2
     pnf report reference --metrics results/smoke/metrics.csv --out reference.json
+    pnf report priors --records results/smoke/prior-quality/*.json --out results/smoke/tables
     pnf report plan --config experiments/paper.yaml --gpu-name H100 --gpu-tflops 200 --gpus 8
     pnf report docs --experiment smoke        # docs/results.md + README results, from a run
     pnf report docs --check                   # exit 1 if they differ from docs/data's render
@@ -64,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--claims", help="YAML with a `claims:` section: adds the claims table")
     p.add_argument("--experiment", default="", help="experiment name, shown in the footer")
     provenance.add_arguments(p)
+    _gate_args(p)
     p.set_defaults(func=_demo)
 
     p = what.add_parser("check", help="fail (exit 1) on missing cells or regressed metrics",
@@ -78,6 +80,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     _register_claims(what)
     _register_plan(what)
     _register_docs(what)
+
+    p = what.add_parser("priors", help="prior-quality table and NLL-vs-training-time figure",
+                        description="From `pnf evaluate prior` records: prior-quality.md/.csv "
+                        "and prior-nll.png (see pnf/report/priors.py).")
+    p.add_argument("--records", nargs="+", required=True, help="JSON records, NAME.json each")
+    p.add_argument("--out", required=True, help="folder to write into")
+    p.add_argument("--experiment", default="", help="experiment name, shown in the title")
+    p.set_defaults(func=_priors)
 
     p = what.add_parser("reference", help="write a reference file from the current metrics")
     p.add_argument("--metrics", default="results/smoke/metrics.csv")
@@ -98,6 +108,7 @@ def _register_claims(what: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="results/smoke/tables")
     p.add_argument("--experiment", default="", help="experiment name, shown in the title")
     provenance.add_arguments(p)
+    _gate_args(p)
     p.set_defaults(func=_claims)
 
 
@@ -114,6 +125,14 @@ def _register_docs(what: argparse._SubParsersAction) -> None:
     p.add_argument("--readme", default="README.md", help="README with the results markers")
     p.add_argument("--check", action="store_true", help="only compare; write nothing")
     p.set_defaults(func=_docs)
+
+
+def _gate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--priors", nargs="*", default=[], metavar="JSON",
+                   help="prior-quality records (`pnf evaluate prior`, named <set>-<kind>.json) "
+                   "for the adequacy gate; its thresholds: the rules file's `claims_gate:` "
+                   "(pnf/report/gate.py). Without a prior's record its audio claims are not "
+                   "testable")
 
 
 def _register_plan(what: argparse._SubParsersAction) -> None:
@@ -167,7 +186,10 @@ def _claims(args: argparse.Namespace) -> int:
         if path and not os.path.isfile(path):
             raise FileNotFoundError(f"{path}: no such file; run `pnf evaluate collect` (metrics)"
                                     " or `pnf report figures` (walltime.csv) first")
-    frame = claims_frame(load_claims(args.rules), args.metrics, args.walltime)
+    from pnf.report.gate import load_gate
+
+    gate = load_gate(args.rules, args.priors)
+    frame = claims_frame(load_claims(args.rules), args.metrics, args.walltime, gate)
     write_claims(frame, args.out, args.experiment or args.rules)
     print(f"pnf: {len(frame)} claims -> {args.out}/claims.md", file=sys.stderr)
     return 0
@@ -179,14 +201,23 @@ def _demo(args: argparse.Namespace) -> int:
 
     if args.metrics and not os.path.isfile(args.metrics):
         raise FileNotFoundError(f"{args.metrics}: no metrics CSV; run `pnf evaluate collect`")
-    claims = None
+    claims = gate = None
     if args.claims:
         from pnf.report.claims import load_claims
+        from pnf.report.gate import load_gate
 
-        claims = load_claims(args.claims)
+        claims, gate = load_claims(args.claims), load_gate(args.claims, args.priors)
     page = write_demo(args.restored, args.figures, args.out, title=args.title, note=args.note,
-                      metrics=args.metrics, claims=claims)
+                      metrics=args.metrics, claims=claims, gate=gate)
     print(f"pnf: demo page {page}", file=sys.stderr)
+    return 0
+
+
+def _priors(args: argparse.Namespace) -> int:
+    from pnf.report.priors import write_prior_report
+
+    written = write_prior_report(args.records, args.out, args.experiment)
+    print(f"pnf: wrote {len(written)} prior-quality files to {args.out}", file=sys.stderr)
     return 0
 
 

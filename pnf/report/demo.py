@@ -146,22 +146,25 @@ def _spectrogram_section(files: pd.DataFrame, media: _Media) -> str:
     return "".join(parts)
 
 
-def _claims_table(claims: list[dict], metrics: Path, media: _Media) -> str:
+def _claims_table(claims: list[dict], metrics: Path, media: _Media, gate=None) -> str:
     from pnf.report.claims import claims_frame, render
 
     walltime = None if media.figures is None else media.figures / "walltime.csv"
-    rows = list(render(claims_frame(claims, metrics, walltime), "html").itertuples(index=False))
+    rows = list(render(claims_frame(claims, metrics, walltime, gate), "html").itertuples(
+        index=False))
     return ('<p class="note">Claims of the project page; each verdict is computed from the '
             "rules in the experiment config.</p>"
             + _grid(["Metric", "Ours (mean ± s.e.)", "Verdict", "Rule"],
                     [(r[0], list(r[1:])) for r in rows]))
 
 
-def _results_section(metrics: Path | None, media: _Media, claims: list | None = None) -> str:
+def _results_section(metrics: Path | None, media: _Media, claims: list | None = None,
+                     gate=None) -> str:
     """The claims table and paper-layout tables (with metrics) and the summary figures."""
     from pnf.report.tables import html_tables
 
-    parts = [_claims_table(claims, metrics, media)] if claims and metrics is not None else []
+    parts = [_claims_table(claims, metrics, media, gate)] if claims and metrics is not None \
+        else []
     for text, table in (html_tables(metrics) if metrics is not None else []):
         rows = [(label, row) for label, row in zip(table.index, table.values.tolist(),
                                                    strict=True)]
@@ -222,10 +225,11 @@ def render_page(sections: list[tuple[str, str, str]], title: str, note: str) -> 
 def write_demo(restored: str | Path, figures: str | Path | None, out: str | Path,
                title: str = "PnF: parallel and flexible sampling — demo",
                note: str = "", metrics: str | Path | None = None,
-               claims: list[dict] | None = None) -> Path:
+               claims: list[dict] | None = None, gate=None) -> Path:
     """Build out/index.html and its media; return the page's path. `metrics` (default: a
     metrics.csv beside the restored folder, if any) adds the tables; `claims` (the config's
-    `claims:` list, pnf.report.claims) the claims table."""
+    `claims:` list, pnf.report.claims) the claims table, judged through `gate`
+    (pnf.report.gate.Gate; None: no adequacy gate)."""
     restored, out = Path(restored), Path(out)
     if metrics is None and (restored.parent / "metrics.csv").is_file():
         metrics = restored.parent / "metrics.csv"
@@ -237,7 +241,7 @@ def write_demo(restored: str | Path, figures: str | Path | None, out: str | Path
     is_image = files.path.map(lambda p: Path(p).suffix == ".npy")
     audio, images = files[~is_image], files[is_image]
     sections = [("results", "Results", _results_section(metrics and Path(metrics), media,
-                                                          claims))]
+                                                          claims, gate))]
     if not audio[audio.task == "spectrogram"].empty:
         sections.append(("spectrogram", TASK_LABELS["spectrogram"],
                          _spectrogram_section(audio[audio.task == "spectrogram"], media)))

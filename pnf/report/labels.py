@@ -18,6 +18,8 @@ METHOD_LABELS = {
     "convtasnet": "Conv-TasNet", "demucs": "Demucs", "demucs_pkg": "Demucs (package)",
     "ancestral": "Ancestral", "zero": "Zero fill", "linear": "Linear",
     "pnf-warm": "PnF, warm start (ours)",
+    "pnf-tweedie": "PnF + Tweedie step (ours)", "pnf-pc": "PnF predictor-corrector (ours)",
+    "pnf-pc-tweedie": "PnF predictor-corrector + Tweedie step (ours)",
 }
 # Our PnF variants with K chains averaged (pnf-mean4, pnf-warm-mean4): not the paper's.
 MEAN_LABELS = {r"pnf-mean(\d+)": "PnF, mean of {} (ours)",

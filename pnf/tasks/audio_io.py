@@ -18,7 +18,7 @@ from pnf import variants
 from pnf.atomic import write_json
 from pnf.audio import RATE, read_audio, write_audio
 from pnf.checkpoints import load_prior
-from pnf.langevin import Schedule
+from pnf.langevin import SCHEDULES, Schedule
 from pnf.precision import PRECISIONS
 from pnf.sigmas import audio_delta
 from pnf.validate import check_outputs
@@ -48,6 +48,13 @@ def add_schedule_args(p, eta: float = 0.05) -> None:
     g.add_argument("--window", type=int,
                    help="update random windows of this many samples (padded with the "
                         "receptive field) instead of the whole signal: bounds memory")
+    g.add_argument("--schedule", default="langevin", choices=list(SCHEDULES),
+                   help="langevin: the paper's annealed Langevin; tweedie: plus a final "
+                        "denoising step; pc: a reverse-diffusion predictor before each level; "
+                        "pc-tweedie: both (ours; see pnf/langevin.py)")
+    g.add_argument("--n-levels", type=int,
+                   help="re-space the ladder into this many geometric levels (ours: many "
+                        "levels, few --iterations each)")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda")
     g.add_argument("--precision", default="auto", choices=["auto", *PRECISIONS],
@@ -70,7 +77,8 @@ def schedule_for(args, prior) -> Schedule:
     levels = args.levels if args.levels is not None else prior.ladder()
     delta = args.delta if args.delta is not None else audio_delta(args.eta, levels)
     return Schedule(sigmas=levels, delta=delta, iterations=args.iterations,
-                    window=args.window)
+                    window=args.window, kind=getattr(args, "schedule", "langevin"),
+                    n_levels=getattr(args, "n_levels", None))
 
 
 class AudioIO:

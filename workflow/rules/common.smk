@@ -222,6 +222,9 @@ def sampler_args(task, setting):
         args.append("--levels " + " ".join(str(v) for v in s["levels"]))
     if s.get("window"):
         args.append(f"--window {s['window']}")
+    if s.get("schedule", "langevin") != "langevin" or s.get("n_levels"):
+        args.append(f"--schedule {s.get('schedule', 'langevin')}")
+        args += [f"--n-levels {s['n_levels']}"] if s.get("n_levels") else []
     return " ".join(args)
 
 
@@ -301,6 +304,8 @@ def variant_flags(task):
         rows[f"pnf-mean{k}"] = f"--mean-of {k}"
     if warm and k > 1 and spec.get("combined", False):
         rows[f"pnf-warm-mean{k}"] = f"--warm-start --mean-of {k}"
+    for name in spec.get("schedules", []):  # faster schedules (pnf.langevin.SCHEDULES)
+        rows[f"pnf-{name}"] = f"--schedule {name}"
     return rows
 
 

@@ -3,14 +3,46 @@
 # (make reproduce asks for it): a copy of <OUT>/tables, whose rule also waits for figures
 # and demo.
 CLAIMS = f"{OUT}/configs/claims.yaml"  # the config's `claims:` rules (claims table, demo)
+# Prior quality (`pnf evaluate prior`): one record per audio prior, on the scored test clips.
+PRIOR_QUALITY = [f"{OUT}/prior-quality/{Path(p).stem}.json" for p in TRAIN_TARGETS
+                 if Path(p).parent.name == "priors" and not p.endswith("-pixelcnn.pt")]
+
+
+rule prior_quality:
+    """Held-out bits per sample of one prior beside a histogram and a linear predictor, and
+    its ancestral samples' spectra against the test audio (pnf/priors/quality.py)."""
+    input:
+        prior=f"{OUT}/priors/{{dataset}}-{{kind}}.pt",
+        data=lambda w: f"{dataset_dir(w.dataset)}/manifest.csv",
+    output:
+        f"{OUT}/prior-quality/{{dataset}}-{{kind}}.json",
+    wildcard_constraints:
+        kind="mulaw|linear|mel",
+    params:
+        clips=config["test_clips"],
+        seconds=config["test_seconds"],
+        sample_seconds=min(config["test_seconds"], 1.0),
+    conda:
+        ENV
+    log:
+        f"{LOGS}/report/prior-quality-{{dataset}}-{{kind}}.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "OMP_NUM_THREADS={threads} pnf evaluate prior --prior {input.prior} "
+        "--data $(dirname {input.data}) --split test --clips {params.clips} "
+        "--seconds {params.seconds} --samples 2 --sample-seconds {params.sample_seconds} "
+        "--out-json {output} > {log} 2>&1"
 
 
 rule claims_config:
-    """The experiment's `claims:` section as a file (rewritten when the config changes it)."""
+    """The experiment's `claims:` and `claims_gate:` sections as a file (rewritten when the
+    config changes them)."""
     output:
         CLAIMS,
     params:
-        text=yaml_text({"claims": config["claims"]}),
+        text=yaml_text({"claims": config["claims"], "claims_gate": config["claims_gate"]}),
     conda:
         ENV
     log:
@@ -53,11 +85,14 @@ rule demo:
         figures=f"{OUT}/figures",
         restored=restored_targets(),
         claims=CLAIMS,
+        priors=PRIOR_QUALITY,
     output:
         directory(f"{OUT}/demo"),  # not in `snakemake --report`: a folder needs a .zip report
     params:
         restored=lambda w, input: tree_root(input.restored[0]),
-        claims=lambda w, input: f"--claims {input.claims}" if config["claims"] else "",
+        claims=lambda w, input: (
+            f"--claims {input.claims} --priors {' '.join(input.priors)}" if config["claims"] else ""
+        ),
         title=f"pnf: parallel and flexible sampling ({config['experiment']})",
         note=f"experiment {config['experiment']}; data: {config['data_note']}",
         stamp=stamp("demo"),
@@ -82,6 +117,7 @@ rule tables:
         figures=f"{OUT}/figures",
         demo=f"{OUT}/demo",
         claims=CLAIMS,
+        priors=PRIOR_QUALITY,
     output:
         report(directory(f"{OUT}/tables"), patterns=["{name}.csv"],
                caption="../report/table.rst", category="Tables",
@@ -93,8 +129,14 @@ rule tables:
         claims=lambda w, input, output: (
             f"&& pnf report claims --metrics {input.metrics} --rules {input.claims} --walltime "
             f"{input.figures}/walltime.csv --out {output} --experiment {config['experiment']} "
-            f"{stamp('claims')}"
+            f"--priors {' '.join(input.priors)} {stamp('claims')}"
             if config["claims"]
+            else ""
+        ),
+        priors=lambda w, input, output: (
+            f"&& pnf report priors --records {' '.join(input.priors)} --out {output} "
+            f"--experiment {config['experiment']}"
+            if input.priors
             else ""
         ),
     conda:
@@ -107,7 +149,7 @@ rule tables:
     shell:
         "(pnf report tables --metrics {input.metrics} --out {output} "
         "--experiment {params.experiment} --data-note {params.note:q} {params.stamp} "
-        "{params.claims}) "
+        "{params.claims} {params.priors}) "
         "> {log} 2>&1"
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -122,6 +123,32 @@ def check_args(args) -> None:
     for dest, value in sorted(vars(args).items()):
         if dest in RULES and value is not None:
             RULES[dest](dest, value)
+
+
+NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+               (stat.S_ISSOCK, "a socket"))
+
+
+def regular_file(path: str | Path, what: str, hint: str) -> Path:
+    """`path` as a Path when it is a regular file (or a link to one), else a one-line error.
+
+    >>> regular_file("fifo", "audio", "give an audio file")
+    ValueError: fifo: is a FIFO (named pipe), not an audio file; give an audio file
+    """
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no such {what} file; {hint}") from None
+    except OSError as err:
+        raise ValueError(f"{path}: cannot read the {what} file ({err.strerror}); {hint}") \
+            from None
+    if stat.S_ISREG(mode):
+        return path
+    kind = next((name for test, name in NOT_REGULAR if test(mode)), "not a regular file")
+    raise ValueError(f"{path}: is {kind}, not a{'n' if what[0] in 'aeiou' else ''} {what} "
+                     f"file; {hint}")
 
 
 def _same(a: Path, b: Path) -> bool:

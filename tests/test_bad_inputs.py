@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+import yaml
 
 from pnf.cli import main
 
@@ -134,7 +135,7 @@ PRIOR_BAD = {  # id -> (the config's text, what the message must say)
     "steps-zero": ("training: {steps: 0}", r"steps: 0 is out of range"),
     "steps-fraction": ("training: {steps: 2.5}", r"steps: 2.5 is a number; expected an int"),
     "steps-bool": ("training: {steps: true}", r"steps: True is true or false"),
-    "lr-zero": ("training: {lr: 0}", r"lr: 0 is out of range; allowed: a learning rate > 0"),
+    "lr-zero": ("training: {lr: 0}", r"lr: 0 is out of range; allowed: a learning rate in"),
     "lr-negative": ("training: {lr: -0.1}", r"lr: -0.1 is out of range"),
     "lr-nan": ("training: {lr: .nan}", r"lr: nan is not a finite number"),
     "lr-inf": ("training: {lr: .inf}", r"lr: inf is not a finite number"),
@@ -156,7 +157,7 @@ PRIOR_BAD = {  # id -> (the config's text, what the message must say)
     "sigmas-word": ("sigmas: [big]", r"sigmas: \['big'\] is out of range"),
     "sigmas-nan": ("sigmas: [.nan]", r"sigmas: \[nan\] is not a finite number"),
     "crop-word": ("crop: big", r"crop: 'big' is a string; expected an integer"),
-    "crop-negative": ("crop: -5", r"crop: -5 is out of range; allowed: a whole number >= 1"),
+    "crop-negative": ("crop: -5", r"crop: -5 is out of range; allowed: a whole number from 1 to"),
     "crop-zero": ("crop: 0", r"crop: 0 is out of range"),
     "crop-fraction": ("crop: 1.5", r"crop: 1.5 is a number; expected an integer"),
     "sigma-mode-unknown": ("sigma_mode: both", r"sigma_mode must be 'per_level' or 'input'"),
@@ -174,6 +175,20 @@ PRIOR_BAD = {  # id -> (the config's text, what the message must say)
     "model-rate-word": ("model: {size: tiny, rate: fast}", r"rate: 'fast' is a string"),
     "model-scales-scalar": ("model: {size: tiny, upsample_scales: 4}",
                             r"upsample_scales: 4 is an integer; expected a list"),
+    # class 2: sizes that would mean unbounded work or memory
+    "model-layers-billion": ("model: {size: tiny, layers: 1000000000}",
+                             r"layers: 1000000000 is out of range; allowed: a whole number "
+                             r"from 1 to 1,024"),
+    "model-channels-billion": ("model: {size: tiny, residual_channels: 1000000000}",
+                               r"residual_channels: 1000000000 is out of range"),
+    "model-weights-too-many": ("model: {size: tiny, layers: 1024, cycles: 1, "
+                               "residual_channels: 8192, gate_channels: 8192}",
+                               r"wavenet: the config asks for [\d,]+ weights"),
+    "steps-31-digits": ("training: {steps: 1000000000000000000000000000000}",
+                        r"steps: 1000000000000000000000000000000 is out of range"),
+    "crop-huge": ("crop: 100000000000", r"crop: 100000000000 is out of range"),
+    "sigmas-too-many": ("sigmas: [" + ", ".join(["1.0"] * 1001) + "]",
+                        r"at most 1000 noise levels"),
 }
 
 FILE_BAD = {  # id -> (the config file's bytes, what the message must say)
@@ -182,6 +197,16 @@ FILE_BAD = {  # id -> (the config file's bytes, what the message must say)
     "yaml-scalar": (b"42\n", r"must be a YAML mapping"),
     "yaml-binary": (b"\xff\xfe\x00bad", r"not a YAML text file|not valid YAML"),
     "yaml-tabs": (b"model:\n\t size: tiny\n", r"not valid YAML"),
+    # class 2: a few hundred bytes of aliases that expand to billions of values
+    "yaml-alias-bomb": (b"a: &a [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]\n"
+                        + b"".join(b"%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n"
+                                   % ((k,) * 2 + (k - 1,) * 9) for k in range(98, 106))
+                        + b"sigmas: *i\n", r"YAML aliases \(\*a\) are not accepted"),
+    "yaml-merge-key": (b"base: &b {steps: 2}\ntraining: {<<: *b}\n", r"aliases"),
+    # class 3: a key given twice is not silently the last one
+    "yaml-duplicate-key": (b"crop: 512\ncrop: 1024\n", r"the key 'crop' is given twice"),
+    "yaml-duplicate-nested": (b"training: {steps: 2, steps: 3}\n", r"'steps' is given twice"),
+    "yaml-too-big": (b"# " + b"x" * (1 << 20) + b"\n", r"too big for a config"),
 }
 
 BASELINE_BAD = {  # id -> (the baseline config's text, what the message must say)
@@ -269,10 +294,19 @@ def test_bad_audio_file(folder, capsys, case, command):
     refused(train(command), folder, capsys, match)
 
 
+def merged(base: str, case: str) -> str:
+    """YAML of `base` with the keys of `case` laid over it (mappings merged one level)."""
+    config, extra = yaml.safe_load(base), yaml.safe_load(case)
+    for key, value in extra.items():
+        both = isinstance(value, dict) and isinstance(config.get(key), dict)
+        config[key] = {**config[key], **value} if both else value
+    return yaml.safe_dump(config)
+
+
 @pytest.mark.parametrize("case", sorted(PRIOR_BAD))
 def test_bad_prior_config(folder, capsys, case):
     text, match = PRIOR_BAD[case]
-    (folder / "c.yaml").write_text(PRIOR_OK + text + "\n")
+    (folder / "c.yaml").write_text(merged(PRIOR_OK, text))
     refused(train("prior"), folder, capsys, match)
 
 
@@ -283,7 +317,8 @@ def test_bad_config_file(folder, capsys, case, command):
         (folder / "c.yaml").mkdir()
     elif case != "missing":
         (folder / "c.yaml").write_bytes(FILE_BAD[case][0])
-    match = FILE_BAD[case][1] if case in FILE_BAD else r"no such config file"
+    match = FILE_BAD[case][1] if case in FILE_BAD else \
+        r"is a folder, not a config file" if case == "folder" else r"no such config file"
     refused(train(command), folder, capsys, match)
 
 

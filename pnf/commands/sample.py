@@ -13,7 +13,7 @@ import time
 import torch
 
 from pnf.atomic import write_json
-from pnf.audio import mel_spectrogram, read_audio, write_audio
+from pnf.audio import check_mel_source, mel_spectrogram, read_audio, write_audio
 from pnf.checkpoints import load_prior
 from pnf.commands.common import run_sampler
 from pnf.priors.ancestral import ancestral_sample
@@ -58,6 +58,7 @@ def run(args) -> int:
     if args.mel_from:
         wave = read_audio(args.mel_from, prior.rate)
         length = len(wave)
+        check_mel_source(args.mel_from, length, rate=prior.rate)
         mel = mel_spectrogram(wave).expand(args.batch, -1, -1)
     start = time.perf_counter()
     if args.how == "pnf":

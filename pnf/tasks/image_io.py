@@ -56,6 +56,8 @@ def png_bytes(img: torch.Tensor, scale: float = 1.0) -> bytes:
     """(3, H, W) in [-1, 1] (after `scale`) -> PNG bytes."""
     from PIL import Image
 
+    if not torch.isfinite(img).all():
+        raise ValueError("an image to write holds NaN or infinite pixels; nothing was written")
     arr = ((img * scale).clamp(-1, 1).numpy().transpose(1, 2, 0) + 1) * 127.5
     buf = io.BytesIO()
     Image.fromarray(np.round(arr).astype(np.uint8)).save(buf, format="PNG")

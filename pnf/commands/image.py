@@ -47,6 +47,9 @@ def register(sub) -> None:
     t.add_argument("--data", required=True, help="folder with train.npy (and test.npy)")
     t.add_argument("--out", required=True, help="prior file to write (.pt)")
     t.add_argument("--device", help="override training.device (auto, cpu, cuda)")
+    t.add_argument("--restart", action="store_true",
+                   help="discard an unfinished run in OUT.parts and train from step 0 (a "
+                        "run resumes only under the config it was started with)")
     t.set_defaults(func=run_train)
 
     r = what.add_parser("restore", help="restore test images with PnF (= pnf restore image-*)")
@@ -66,8 +69,11 @@ def register(sub) -> None:
 def run_train(args) -> int:
     from pnf.commands.train import prior_config_dict
     from pnf.priors.image import ImagePriorConfig, bits_per_dim, read_images, train_image_prior
+    from pnf.training import discard_unfinished
 
     cfg = ImagePriorConfig.from_dict(prior_config_dict(args))
+    if args.restart:
+        discard_unfinished(args.out)
     prior = train_image_prior(cfg, args.data, args.out)
     if (Path(args.data) / "test.npy").is_file():
         sigma = min(prior.levels)

@@ -48,6 +48,7 @@ def read_audio(path: str | Path, rate: int | None = RATE, allow_silent: bool = F
     except FileNotFoundError:
         raise AudioError(f"{path}: no such audio file; check the path") from None
     _check_not_truncated(path)
+    _check_fits(path)
     try:
         data, file_rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, OSError, EOFError,
@@ -106,6 +107,22 @@ def _check_not_truncated(path: Path) -> None:
                                      "copy or download it again")
                 return
             f.seek(size + (size & 1), 1)  # chunks are padded to an even length
+
+
+def _check_fits(path: Path) -> None:
+    """AudioError when reading the whole file (as float32, mixed, resampled) would pass
+    the memory cap of pnf.resources: a file that long has to be split first."""
+    from pnf.resources import GB, memory_cap
+
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, OSError, EOFError):
+        return  # unreadable: the reader says so next
+    need = 16 * info.frames * max(info.channels, 1)
+    if need > memory_cap():
+        raise AudioError(f"{path}: {info.frames} frames ({info.duration / 60:.1f} min) need "
+                         f"about {need / GB:.3g} GB to read, more than the memory cap "
+                         f"({memory_cap() / GB:.3g} GB, PNF_MAX_MEMORY_GB); split the file")
 
 
 def write_audio(path: str | Path, x: np.ndarray | torch.Tensor, rate: int = RATE) -> None:

@@ -57,6 +57,12 @@ class ImagePrior(NetworkPrior):
         for net in nets:
             net.eval().requires_grad_(False)
 
+    def bytes_per_position(self) -> int:
+        """One pixel (3 channels) in a gradient pass: the density grid dominates; about
+        what the tiny prior measures at --grid 64 on the CPU (pnf.resources)."""
+        c = self.nets[0].config
+        return 4 * (36 * self.grid * c.mixtures + 40 * c.resnets * c.resolutions * c.filters)
+
     def ladder(self):
         """The prior's own levels, high to low (σ-conditioned or per level)."""
         return sorted(self.levels, reverse=True)

@@ -228,6 +228,14 @@ def problems(path, ckpt: dict) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def check_checkpoint(path: str | Path) -> None:
+    """CheckpointError (one line) when `path` is not a sound checkpoint: read before any
+    input, so a bad --model fails first."""
+    found = problems(path, read_checkpoint(path))
+    if found:
+        raise CheckpointError(f"{path}: {found[0]}; retrain it or check the path")
+
+
 def describe(path: str | Path) -> tuple[str, list[str]]:
     """One line on what the checkpoint holds (kind, training step, levels, config), and the
     problems found in its weights (an empty list for a sound checkpoint)."""

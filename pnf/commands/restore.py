@@ -19,6 +19,7 @@ import time
 import pnf.tasks  # noqa: F401  (registers the built-in tasks)
 from pnf import variants
 from pnf.atomic import all_or_nothing
+from pnf.checkpoints import check_checkpoint
 from pnf.commands.common import run_sampler
 from pnf.resources import plan
 from pnf.tasks.audio_io import chain_paths
@@ -69,6 +70,8 @@ def check(args, cls) -> int:
     variants.check(args)
     cls.validate(args)
     cls.io.check_paths(args, cls)
+    if args.method != "pnf" and getattr(args, "model", None):
+        check_checkpoint(args.model)
     return chains
 
 

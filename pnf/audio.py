@@ -41,10 +41,14 @@ def read_audio(path: str | Path, rate: int | None = RATE, allow_silent: bool = F
 
     Raises AudioError for missing, unreadable, empty, truncated, NaN or silent files.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise AudioError(f"{path}: no such audio file; check the path")
+    from pnf.validate import regular_file
+
+    try:
+        path = regular_file(path, "audio", "give a WAV, FLAC or OGG file")
+    except FileNotFoundError:
+        raise AudioError(f"{path}: no such audio file; check the path") from None
     _check_not_truncated(path)
+    _check_fits(path)
     try:
         data, file_rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, OSError, EOFError,
@@ -55,6 +59,9 @@ def read_audio(path: str | Path, rate: int | None = RATE, allow_silent: bool = F
         raise AudioError(f"{path}: the audio file is empty (0 samples); give a non-empty file")
     if not np.all(np.isfinite(data)):
         raise AudioError(f"{path}: the audio contains NaN or infinite samples; repair the file")
+    if data.shape[1] > 2:
+        raise AudioError(f"{path}: {data.shape[1]} channels; pnf reads mono or stereo "
+                         "(mixed to mono); mix the file down or pick the channels first")
     x = data.mean(axis=1)  # (T,) mono
     if not allow_silent and not np.any(x != 0):
         raise AudioError(f"{path}: the audio is silent (all samples are zero); "
@@ -102,12 +109,34 @@ def _check_not_truncated(path: Path) -> None:
             f.seek(size + (size & 1), 1)  # chunks are padded to an even length
 
 
+def _check_fits(path: Path) -> None:
+    """AudioError when reading the whole file (as float32, mixed, resampled) would pass
+    the memory cap of pnf.resources: a file that long has to be split first."""
+    from pnf.resources import GB, memory_cap
+
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, OSError, EOFError):
+        return  # unreadable: the reader says so next
+    need = 16 * info.frames * max(info.channels, 1)
+    if need > memory_cap():
+        raise AudioError(f"{path}: {info.frames} frames ({info.duration / 60:.1f} min) need "
+                         f"about {need / GB:.3g} GB to read, more than the memory cap "
+                         f"({memory_cap() / GB:.3g} GB, PNF_MAX_MEMORY_GB); split the file")
+
+
 def write_audio(path: str | Path, x: np.ndarray | torch.Tensor, rate: int = RATE) -> None:
-    """Write mono audio atomically: a killed write never leaves a partial file."""
+    """Write mono audio atomically: a killed write never leaves a partial file; NaN or
+    infinite samples are refused (AudioError), never written as a full-scale click."""
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu().numpy()
-    x = np.clip(np.asarray(x, dtype=np.float32).reshape(-1), -1.0, 1.0)
     path = Path(path)
+    x = np.asarray(x, dtype=np.float32).reshape(-1)
+    finite = np.isfinite(x)
+    if not finite.all():
+        raise AudioError(f"{path}: not written: {int((~finite).sum())} of {len(x)} output "
+                         "samples are NaN or infinite (check the model with `pnf describe`)")
+    x = np.clip(x, -1.0, 1.0)
     fmt = sf.available_formats()
     suffix = path.suffix.lower().lstrip(".")
     kind = suffix.upper() if suffix.upper() in fmt else "WAV"
@@ -221,6 +250,14 @@ def mel_filterbank(n_mels: int = 80, n_fft: int = 1024, rate: int = RATE,
     down = (upper - freqs[None]) / (upper - centre)
     fb = np.maximum(0, np.minimum(up, down)) * (2.0 / (upper - lower))  # area-normalized
     return torch.tensor(fb, dtype=torch.float32)
+
+
+def check_mel_source(path, samples: int, n_fft: int = 1024, rate: int = RATE) -> None:
+    """AudioError when `samples` of `path` are too few for one mel frame (n_fft samples)."""
+    if samples < n_fft:
+        raise AudioError(f"{path}: {samples} samples ({samples / rate:.3f} s) is too short "
+                         f"for a mel spectrogram; give at least {n_fft} samples "
+                         f"({n_fft / rate:.3f} s at {rate} Hz)")
 
 
 def mel_spectrogram(x: torch.Tensor, n_mels: int = 80, n_fft: int = 1024, hop: int = 256,

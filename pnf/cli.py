@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 from pnf.allocator import retain_freed_memory
@@ -56,14 +57,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt is for SIGINT, so that
+    every `finally` (temporaries of pnf.atomic) runs on the way out."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one verb: 0 on success; 2 and one `pnf: error:` line for bad input; 130 / 143
+    and one line for SIGINT / SIGTERM (no partial output is left: pnf.atomic)."""
     args = build_parser().parse_args(argv)
     retain_freed_memory()
     try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:       # not the main thread: leave signals alone
+        previous = None
+    try:
         return int(args.func(args) or 0)
     except (ValueError, FileNotFoundError, RuntimeError) as err:
-        print(f"pnf: error: {err}", file=sys.stderr)
+        print(f"pnf: error: {' '.join(str(err).split())}", file=sys.stderr)
         return 2
+    except (KeyboardInterrupt, Terminated) as stop:
+        name, status = (("SIGINT", 130) if isinstance(stop, KeyboardInterrupt)
+                        else ("SIGTERM", 143))
+        print(f"pnf: interrupted by {name}; no partial output was left (a training run "
+              "resumes from OUT.parts)", file=sys.stderr)
+        return status
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@
 `batch_fn(step, generator)` and `loss_fn(model, batch, generator)` get a generator
 seeded from (seed, step), so the data and noise seen at a step do not depend on when the
 run was interrupted: a killed-then-resumed run ends with bit-identical weights.
+A checkpoint stores the request it was trained for (model config, training config, extra
+metadata); a run resumes only when the new request matches it (more `steps` is a longer
+run of the same request, fewer is not), else a one-line error names the differing keys
+and `--restart` (discard_unfinished) starts afresh.
 Models have a `kind` registered in `pnf.checkpoints.KINDS` and expose `.config` (a
 dataclass) so that a checkpoint alone rebuilds them.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +49,36 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, d: dict | None) -> TrainConfig:
         return from_dict(cls, d or {}, "training")
+
+def discard_unfinished(out: str | Path) -> None:
+    """Remove `OUT.parts` (an unfinished run's checkpoints): the next run starts at step 0."""
+    parts = Path(out).with_name(Path(out).name + ".parts")
+    if parts.exists():
+        shutil.rmtree(parts)
+        print(f"pnf: --restart: removed {parts}", file=sys.stderr)
+
+
+# Keys that do not change what a run computes (or, for steps, only how far it goes).
+NOT_COMPARED = {"device", "steps", "finetune_steps", "checkpoint_every"}
+
+
+def request_of(model: torch.nn.Module, cfg: TrainConfig, extra: dict | None) -> dict:
+    """What a run was asked for, less NOT_COMPARED: resume only into the same request."""
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in NOT_COMPARED}
+        return list(map(strip, value)) if isinstance(value, (list, tuple)) else value
+    return strip({"config": dataclasses.asdict(model.config),
+                  "train": dataclasses.asdict(cfg), "extra": extra or {}})
+
+
+def differing(old, new, where: str = "") -> list[str]:
+    """Dotted keys whose values differ between two nested dicts."""
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return [] if old == new else [where or "(all)"]
+    return [key for k in sorted(set(old) | set(new), key=str)
+            for key in differing(old.get(k), new.get(k), f"{where}.{k}".lstrip("."))]
+
 
 def step_generator(seed: int, step: int, device: torch.device) -> torch.Generator:
     g = torch.Generator(device=device)
@@ -76,19 +111,27 @@ class _State:
                 "ema": self.ema.state_dict() if self.ema else None,
                 "optim": self.opt.state_dict(), "sched": self.sched.state_dict(),
                 "step": self.step, "losses": self.losses, "train": dataclasses.asdict(cfg),
-                **(extra or {})}
+                "request": request_of(self.model, cfg, extra), **(extra or {})}
 
-    def resume(self, out: Path, kind: str, steps: int) -> None:
-        """Load the state of an earlier (killed or finished) run from `out`."""
+    def resume(self, out: Path, kind: str, cfg: TrainConfig, extra: dict | None) -> None:
+        """Load the state of an earlier (killed or finished) run of the same request."""
         ckpt = read_checkpoint(out, (kind,))
+        changed = differing(ckpt.get("request"), request_of(self.model, cfg, extra))
+        if changed:
+            raise ValueError(f"{out}: holds a run of another config (differs in: "
+                             f"{', '.join(changed[:8])}); give the same config, or add "
+                             "--restart to start afresh")
+        if ckpt["step"] > cfg.steps:
+            raise ValueError(f"{out}: holds {ckpt['step']} steps of training, the config "
+                             f"asks for {cfg.steps}; raise steps, or add --restart")
         self.model.load_state_dict(ckpt["model"])
         if self.ema is not None and ckpt.get("ema") is not None:
             self.ema.load_state_dict(ckpt["ema"])
         self.opt.load_state_dict(ckpt["optim"])
         self.sched.load_state_dict(ckpt["sched"])
         self.step, self.losses = ckpt["step"], ckpt["losses"]
-        if self.step < steps:
-            print(f"pnf: resuming {out} at step {self.step}/{steps}", file=sys.stderr)
+        if self.step < cfg.steps:
+            print(f"pnf: resuming {out} at step {self.step}/{cfg.steps}", file=sys.stderr)
 
 
 def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
@@ -99,7 +142,7 @@ def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> N
             be.copy_(bm)
 
 
-def _start(model, cfg: TrainConfig, out: Path, kind: str, init_from) -> _State:
+def _start(model, cfg: TrainConfig, out: Path, kind: str, init_from, extra) -> _State:
     """A fresh state on the device (the same start in every process), or the saved one."""
     device = pick_device(cfg.device)
     reset_parameters(model, cfg.seed)  # the same start in every process (exact resume)
@@ -113,7 +156,7 @@ def _start(model, cfg: TrainConfig, out: Path, kind: str, init_from) -> _State:
     for stale in out.parent.glob(f".{out.name}.*.part"):  # left by a run killed mid-save
         stale.unlink()
     if out.exists():
-        state.resume(out, kind, cfg.steps)
+        state.resume(out, kind, cfg, extra)
     return state
 
 
@@ -138,7 +181,7 @@ def train(model: torch.nn.Module, loss_fn: Callable, batch_fn: Callable, cfg: Tr
     the EMA (or plain) model in eval mode and no gradient, e.g. to log held-out NLL.
     """
     kind, out = kind or model.kind, Path(out)
-    st = _start(model, cfg, out, kind, init_from)
+    st = _start(model, cfg, out, kind, init_from, extra)
     device = pick_device(cfg.device)
     bar = progress(total=cfg.steps, initial=st.step, desc=desc, unit="step")
     st.model.train()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -98,20 +99,22 @@ def sigma_or_auto(dest: str, value) -> None:
 
 
 RULES: dict[str, Callable] = {  # argparse dest -> check(dest, value); None is not checked
-    "iterations": at_least(1, "a whole number >= 1"),
+    "iterations": at_least(1, "a whole number from 1 to 10**9", below=10**9 + 1),
     "levels": ladder,
     "delta": positive("a finite step δ > 0"),
-    "window": at_least(1, "a whole number of samples >= 1"),
-    "n_levels": at_least(2, "a whole number of levels >= 2"),
+    "window": at_least(1, "a whole number of samples from 1 to 2**31", below=2**31 + 1),
+    "n_levels": at_least(2, "a whole number of levels from 2 to 10**4", below=10**4 + 1),
     "seed": at_least(0, "a whole number from 0 to 2**63 - 1", below=2**63),
-    "batch": at_least(1, "a whole number of chains >= 1"),
-    "mean_of": at_least(1, "a whole number of chains >= 1"),
+    "batch": at_least(1, "a whole number of chains from 1 to 4096", below=4097),
+    "mean_of": at_least(1, "a whole number of chains from 1 to 4096", below=4097),
+    "count": at_least(1, "a whole number of images from 1 to 4096", below=4097),
+    "size": at_least(2, "a whole number of pixels from 2 to 4096", below=4097),
     "start_sigma": sigma_or_auto,
     "seconds": positive("a finite length in seconds > 0, e.g. 1.0"),
     "factor": at_least(2, "a whole factor >= 2"),
     "c": positive("a finite likelihood weight c > 0 (the paper's is 15)"),
     "lr": positive("a finite step lr > 0"),
-    "grid": at_least(2, "a whole number of grid points >= 2"),
+    "grid": at_least(2, "a whole number of grid points from 2 to 4096", below=4097),
     "device": lambda dest, v: pick_device(v),
     "gap": gaps,
     "names": names,
@@ -123,6 +126,32 @@ def check_args(args) -> None:
     for dest, value in sorted(vars(args).items()):
         if dest in RULES and value is not None:
             RULES[dest](dest, value)
+
+
+NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+               (stat.S_ISSOCK, "a socket"))
+
+
+def regular_file(path: str | Path, what: str, hint: str) -> Path:
+    """`path` as a Path when it is a regular file (or a link to one), else a one-line error.
+
+    >>> regular_file("fifo", "audio", "give an audio file")
+    ValueError: fifo: is a FIFO (named pipe), not an audio file; give an audio file
+    """
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no such {what} file; {hint}") from None
+    except OSError as err:
+        raise ValueError(f"{path}: cannot read the {what} file ({err.strerror}); {hint}") \
+            from None
+    if stat.S_ISREG(mode):
+        return path
+    kind = next((name for test, name in NOT_REGULAR if test(mode)), "not a regular file")
+    raise ValueError(f"{path}: is {kind}, not a{'n' if what[0] in 'aeiou' else ''} {what} "
+                     f"file; {hint}")
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -10,6 +10,7 @@ baseline`, whose configs (2 steps) would train in seconds if a check were missin
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
 import tarfile
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+import yaml
 
 from pnf.cli import main
 
@@ -134,7 +136,7 @@ PRIOR_BAD = {  # id -> (the config's text, what the message must say)
     "steps-zero": ("training: {steps: 0}", r"steps: 0 is out of range"),
     "steps-fraction": ("training: {steps: 2.5}", r"steps: 2.5 is a number; expected an int"),
     "steps-bool": ("training: {steps: true}", r"steps: True is true or false"),
-    "lr-zero": ("training: {lr: 0}", r"lr: 0 is out of range; allowed: a learning rate > 0"),
+    "lr-zero": ("training: {lr: 0}", r"lr: 0 is out of range; allowed: a learning rate in"),
     "lr-negative": ("training: {lr: -0.1}", r"lr: -0.1 is out of range"),
     "lr-nan": ("training: {lr: .nan}", r"lr: nan is not a finite number"),
     "lr-inf": ("training: {lr: .inf}", r"lr: inf is not a finite number"),
@@ -156,7 +158,7 @@ PRIOR_BAD = {  # id -> (the config's text, what the message must say)
     "sigmas-word": ("sigmas: [big]", r"sigmas: \['big'\] is out of range"),
     "sigmas-nan": ("sigmas: [.nan]", r"sigmas: \[nan\] is not a finite number"),
     "crop-word": ("crop: big", r"crop: 'big' is a string; expected an integer"),
-    "crop-negative": ("crop: -5", r"crop: -5 is out of range; allowed: a whole number >= 1"),
+    "crop-negative": ("crop: -5", r"crop: -5 is out of range; allowed: a whole number from 1 to"),
     "crop-zero": ("crop: 0", r"crop: 0 is out of range"),
     "crop-fraction": ("crop: 1.5", r"crop: 1.5 is a number; expected an integer"),
     "sigma-mode-unknown": ("sigma_mode: both", r"sigma_mode must be 'per_level' or 'input'"),
@@ -174,6 +176,20 @@ PRIOR_BAD = {  # id -> (the config's text, what the message must say)
     "model-rate-word": ("model: {size: tiny, rate: fast}", r"rate: 'fast' is a string"),
     "model-scales-scalar": ("model: {size: tiny, upsample_scales: 4}",
                             r"upsample_scales: 4 is an integer; expected a list"),
+    # class 2: sizes that would mean unbounded work or memory
+    "model-layers-billion": ("model: {size: tiny, layers: 1000000000}",
+                             r"layers: 1000000000 is out of range; allowed: a whole number "
+                             r"from 1 to 1,024"),
+    "model-channels-billion": ("model: {size: tiny, residual_channels: 1000000000}",
+                               r"residual_channels: 1000000000 is out of range"),
+    "model-weights-too-many": ("model: {size: tiny, layers: 1024, cycles: 1, "
+                               "residual_channels: 8192, gate_channels: 8192}",
+                               r"wavenet: the config asks for [\d,]+ weights"),
+    "steps-31-digits": ("training: {steps: 1000000000000000000000000000000}",
+                        r"steps: 1000000000000000000000000000000 is out of range"),
+    "crop-huge": ("crop: 100000000000", r"crop: 100000000000 is out of range"),
+    "sigmas-too-many": ("sigmas: [" + ", ".join(["1.0"] * 1001) + "]",
+                        r"at most 1000 noise levels"),
 }
 
 FILE_BAD = {  # id -> (the config file's bytes, what the message must say)
@@ -182,6 +198,16 @@ FILE_BAD = {  # id -> (the config file's bytes, what the message must say)
     "yaml-scalar": (b"42\n", r"must be a YAML mapping"),
     "yaml-binary": (b"\xff\xfe\x00bad", r"not a YAML text file|not valid YAML"),
     "yaml-tabs": (b"model:\n\t size: tiny\n", r"not valid YAML"),
+    # class 2: a few hundred bytes of aliases that expand to billions of values
+    "yaml-alias-bomb": (b"a: &a [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]\n"
+                        + b"".join(b"%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n"
+                                   % ((k,) * 2 + (k - 1,) * 9) for k in range(98, 106))
+                        + b"sigmas: *i\n", r"YAML aliases \(\*a\) are not accepted"),
+    "yaml-merge-key": (b"base: &b {steps: 2}\ntraining: {<<: *b}\n", r"aliases"),
+    # class 3: a key given twice is not silently the last one
+    "yaml-duplicate-key": (b"crop: 512\ncrop: 1024\n", r"the key 'crop' is given twice"),
+    "yaml-duplicate-nested": (b"training: {steps: 2, steps: 3}\n", r"'steps' is given twice"),
+    "yaml-too-big": (b"# " + b"x" * (1 << 20) + b"\n", r"too big for a config"),
 }
 
 BASELINE_BAD = {  # id -> (the baseline config's text, what the message must say)
@@ -269,10 +295,19 @@ def test_bad_audio_file(folder, capsys, case, command):
     refused(train(command), folder, capsys, match)
 
 
+def merged(base: str, case: str) -> str:
+    """YAML of `base` with the keys of `case` laid over it (mappings merged one level)."""
+    config, extra = yaml.safe_load(base), yaml.safe_load(case)
+    for key, value in extra.items():
+        both = isinstance(value, dict) and isinstance(config.get(key), dict)
+        config[key] = {**config[key], **value} if both else value
+    return yaml.safe_dump(config)
+
+
 @pytest.mark.parametrize("case", sorted(PRIOR_BAD))
 def test_bad_prior_config(folder, capsys, case):
     text, match = PRIOR_BAD[case]
-    (folder / "c.yaml").write_text(PRIOR_OK + text + "\n")
+    (folder / "c.yaml").write_text(merged(PRIOR_OK, text))
     refused(train("prior"), folder, capsys, match)
 
 
@@ -283,7 +318,8 @@ def test_bad_config_file(folder, capsys, case, command):
         (folder / "c.yaml").mkdir()
     elif case != "missing":
         (folder / "c.yaml").write_bytes(FILE_BAD[case][0])
-    match = FILE_BAD[case][1] if case in FILE_BAD else r"no such config file"
+    match = FILE_BAD[case][1] if case in FILE_BAD else \
+        r"is a folder, not a config file" if case == "folder" else r"no such config file"
     refused(train(command), folder, capsys, match)
 
 
@@ -367,13 +403,51 @@ def tiny_prior(path: Path, kind: str = "wavenet", **config) -> str:
     return str(path)
 
 
+def spoiled(path: Path, source: str, how: str) -> str:
+    """A copy of checkpoint `source` spoiled `how`: NaN or inf weights, a stored config
+    that disagrees with the weights, or one asking for a billion layers."""
+    import torch
+
+    from pnf.checkpoints import read_checkpoint, save_checkpoint
+
+    ckpt = read_checkpoint(source)
+    states = ckpt["states"] if "states" in ckpt else [ckpt["model"]]
+    if how in ("nan", "inf"):
+        first = next(k for k, v in states[0].items() if v.is_floating_point())
+        states[0][first].view(-1)[0] = float(how)
+    elif how == "mismatch":
+        ckpt["config"] = {**ckpt["config"], "residual_channels": 24}
+    else:
+        ckpt["config"] = {**ckpt["config"], how: 10**9}
+    save_checkpoint(path, ckpt)
+    torch.manual_seed(0)
+    return str(path)
+
+
+def tiny_kee_checkpoint(path: Path) -> str:
+    from pnf.checkpoints import build_model, save_checkpoint
+
+    net = build_model("kee", {"factor": 4, "filters": [4], "kernels": [5], "final_kernel": 3})
+    save_checkpoint(path, {"kind": "kee", "config": {"factor": 4, "filters": [4],
+                                                     "kernels": [5], "final_kernel": 3},
+                           "model": net.state_dict(), "ema": None})
+    return str(path)
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    """Tiny priors: mu-law, linear, linear at 16 kHz, and an image prior."""
+    """Tiny priors: mu-law, linear, linear at 16 kHz, an image prior, spoiled copies (NaN
+    and inf weights, a config that does not match the weights, a billion layers) and a
+    KEE model with NaN weights."""
     d = tmp_path_factory.mktemp("tiny")
-    return {"mu": tiny_prior(d / "mu.pt"), "lin": tiny_prior(d / "lin.pt", quantization="linear"),
+    mu = tiny_prior(d / "mu.pt")
+    kee = tiny_kee_checkpoint(d / "kee.pt")
+    return {"mu": mu, "lin": tiny_prior(d / "lin.pt", quantization="linear"),
             "lin16k": tiny_prior(d / "lin16k.pt", quantization="linear", rate=16000),
-            "img": tiny_prior(d / "img.pt", "pixelcnn")}
+            "img": tiny_prior(d / "img.pt", "pixelcnn"),
+            **{f"mu{how}": spoiled(d / f"mu-{how}.pt", mu, how)
+               for how in ("nan", "inf", "mismatch", "layers", "residual_channels")},
+            "kee": kee, "keenan": spoiled(d / "kee-nan.pt", kee, "nan")}
 
 
 QUICK = ["--iterations", "1", "--levels", "20", "1", "--device", "cpu"]
@@ -384,6 +458,7 @@ IP = ["restore", "inpaint", "--prior", "MU", "--input", "in.wav", "--output", "o
 SEP = ["restore", "separate", "--prior", "LIN", "--prior", "LIN", "--input", "in.wav",
        "--output", "o.wav"]
 SAMPLE = ["sample", "ancestral", "--prior", "MU", "--output", "o.wav"]
+IMG = ["restore", "image-inpaint", "--prior", "IMG", "--index", "0", "--input"]
 
 
 def swap(argv, old, new):
@@ -476,6 +551,52 @@ CLI_BAD = {  # id -> (argv with MU/LIN/... for the tiny priors, what the message
     "image-output-dir-file": (["restore", "image-inpaint", "--prior", "IMG", "--input",
                                "imgs.npy", "--index", "0", "--output-dir", "in.wav"],
                               r"--output-dir in.wav: is a file"),
+    # class 1: a file written inside an output folder is, or links to, an input
+    "image-output-dir-holds-input": (IMG + ["D/truth.npy", "--output-dir", "D"],
+                                     r"D/truth.npy: is also the input D/truth.npy"),
+    "image-output-dir-link-to-input": (IMG + ["imgs.npy", "--output-dir", "L"],
+                                       r"L/input.npy: is also the input imgs.npy"),
+    "image-sample-output-holds-prior": (["image", "sample", "--prior", "P/samples.npy",
+                                         "--output", "P", "--iterations", "1"],
+                                        r"P/samples.npy: is also the input"),
+    # class 2: unbounded work or memory, refused before any
+    "sample-seconds-huge": (SAMPLE + ["--seconds", "1e9"], r"needs about [\d.e+]+ GB of "
+                                                           r"memory, more than the cap"),
+    "sample-pnf-seconds-huge": (["sample", "pnf", "--prior", "MU", "--output", "o.wav",
+                                 "--seconds", "1e9"], r"needs about .* GB of memory"),
+    "batch-huge": (IP + ["--batch", "100000"], r"--batch 100000: out of range; allowed: a "
+                                               r"whole number of chains from 1 to 4096"),
+    "iterations-huge": (IP + ["--iterations", str(10**31)], r"--iterations \d+: out of range"),
+    "window-too-wide-for-cap": (IP + ["--batch", "4096", "--window", "2000000"],
+                                r"needs about .* GB of memory.*lower --window"),
+    "image-sample-huge": (["image", "sample", "--prior", "IMG", "--output", "S", "--size",
+                           "4096", "--count", "4096"], r"needs about .* GB of memory"),
+    "prior-layers-billion": (swap(IP, "MU", "MULAYERS"),
+                             r"stored config is refused: .*layers: 1000000000 is out of range"),
+    "prior-channels-billion": (swap(IP, "MU", "MURESIDUAL_CHANNELS"),
+                               r"residual_channels: 1000000000 is out of range"),
+    # class 4 and 7: non-finite weights, mismatched configs, inputs out of range
+    "prior-nan-weights": (swap(IP, "MU", "MUNAN"), r"non-finite weights \(NaN or inf\)"),
+    "prior-inf-weights": (swap(SR, "MU", "MUINF"), r"non-finite weights"),
+    "prior-config-mismatch": (swap(IP, "MU", "MUMISMATCH"),
+                              r"the stored config does not match the stored weights: \d+ "
+                              r"(missing|of another shape)"),
+    "kee-nan-weights": (SR[:2] + ["--method", "kee", "--model", "KEENAN"] + SR[4:],
+                        r"kee-nan.pt: non-finite weights"),
+    "six-channel-audio": (swap(IP, "in.wav", "six.wav"), r"six.wav: 6 channels; pnf "
+                                                               r"reads mono or stereo"),
+    "image-uint8": (IMG + ["u8.npy", "--output-dir", "D"], r"pixels are uint8, not floats"),
+    "image-0-255": (IMG + ["f255.npy", "--output-dir", "D"], r"pixels span \[0, 255\], "
+                                                             r"outside \[-1, 1\]"),
+    "image-nan-pixel": (IMG + ["fnan.npy", "--output-dir", "D"], r"1 pixel\(s\) are NaN"),
+    "mel-source-short": (["sample", "ancestral", "--prior", "MU", "--output", "o.wav",
+                          "--mel-from", "short.wav"], r"short.wav: 200 samples .* too short "
+                                                       r"for a mel spectrogram"),
+    "spectrogram-source-short": (["restore", "spectrogram", "--prior", "MU", "--input",
+                                  "short.wav", "--output", "o.wav"], r"too short for a mel"),
+    "input-is-fifo": (swap(IP, "in.wav", "fifo.wav"), r"fifo.wav: is a FIFO \(named pipe\), "
+                                                      r"not an audio file"),
+    "input-is-folder": (swap(IP, "in.wav", "D"), r"D: is a folder, not an audio file"),
 }
 
 
@@ -484,8 +605,21 @@ def test_bad_restore_or_sample(folder, tiny, capsys, case):
     argv, match = CLI_BAD[case]
     write(folder / "in.wav", wav_bytes())
     write(folder / "in8k.wav", wav_bytes(rate=8000))
-    np.save(folder / "imgs.npy", np.zeros((1, 3, 8, 8), np.float32))
+    write(folder / "six.wav", wav_bytes(np.tile(TONE[:, None], (1, 6))))
+    write(folder / "short.wav", wav_bytes(TONE[:200]))
+    os.mkfifo(folder / "fifo.wav")
+    images = np.zeros((1, 3, 8, 8), np.float32)
+    np.save(folder / "imgs.npy", images)
+    np.save(folder / "u8.npy", images.astype(np.uint8))
+    np.save(folder / "f255.npy", np.linspace(0, 255, 192, dtype=np.float32).reshape(1, 3, 8, 8))
+    np.save(folder / "fnan.npy", np.where(np.arange(192).reshape(1, 3, 8, 8) == 5, np.nan,
+                                          images).astype(np.float32))
     (folder / "D").mkdir()
+    np.save(folder / "D" / "truth.npy", images)
+    (folder / "L").mkdir()
+    (folder / "L" / "input.npy").symlink_to(folder / "imgs.npy")
+    (folder / "P").mkdir()
+    (folder / "P" / "samples.npy").write_bytes(Path(tiny["img"]).read_bytes())
     names = {k.upper(): v for k, v in tiny.items()}
     quick = [] if "ancestral" in argv else QUICK     # first: a case's own flags win
     refused([names.get(a, a) for a in argv[:2] + quick + argv[2:]], folder, capsys, match)
@@ -504,3 +638,104 @@ def test_a_diverging_chain_stops_with_one_error_and_writes_nothing(folder, tiny,
     assert len(lines) == 1 and re.match(r"pnf: error: the Langevin chain diverged at level 1 "
                                         r"\(σ = 20\), step 1 of \d+: .*nothing was", lines[0])
     assert files_under(folder) == before
+
+
+# ------------------------------------------------------------ part three: issue 24's classes
+
+
+def no_partial_files(folder: Path) -> None:
+    """No temporary of pnf.atomic (`.NAME.*.part`) anywhere under `folder`."""
+    left = [p for p in folder.rglob(".*.part")]
+    assert not left, f"temporaries left behind: {left}"
+
+
+def test_describe_flags_non_finite_weights_and_config_mismatch(tiny, capsys):
+    assert main(["describe", tiny["mu"], tiny["kee"]]) == 0
+    assert "PROBLEMS" not in capsys.readouterr().out
+    for key, match in [("munan", r"PROBLEMS: non-finite weights \(NaN or inf\) in 1 tensor"),
+                       ("muinf", r"PROBLEMS: non-finite weights"),
+                       ("keenan", r"PROBLEMS: non-finite weights"),
+                       ("mumismatch", r"PROBLEMS: the stored config does not match the "
+                                      r"stored weights"),
+                       ("mulayers", r"PROBLEMS: .*layers: 1000000000 is out of range")]:
+        assert main(["describe", tiny["mu"], tiny[key]]) == 1, key
+        lines = capsys.readouterr().out.splitlines()
+        assert len(lines) == 2 and "PROBLEMS" not in lines[0], lines
+        assert re.search(match, lines[1]), lines[1]
+
+
+RESUME_CHANGES = {  # id -> (the changed config, the key the error must name)
+    "lr": ("training: {lr: 0.01}", "train.lr"),
+    "seed": ("training: {seed: 7}", "train.seed"),
+    "batch": ("training: {batch_size: 3}", "train.batch_size"),
+    "sigmas": ("sigmas: [4.0, 1.0]", "extra.prior_config.sigmas"),
+    "crop": ("crop: 768", "extra.prior_config.crop"),
+    "model": ("model: {size: tiny, residual_channels: 8}", "config.residual_channels"),
+    "fewer-steps": ("training: {steps: 1}", "holds 2 steps of training"),
+}
+
+
+@pytest.fixture
+def killed_run(folder, monkeypatch):
+    """p.pt.parts/ as a run killed after its last checkpoint leaves it (PRIOR_OK, 2 steps)."""
+    import pnf.priors.train
+
+    (folder / "c.yaml").write_text(PRIOR_OK)
+    with monkeypatch.context() as patch:
+        patch.setattr(pnf.priors.train.shutil, "rmtree", lambda *a, **k: None)
+        assert main(train("prior")) == 0
+    (folder / "p.pt").unlink()
+    assert (folder / "p.pt.parts" / "net.pt").is_file()
+    return folder
+
+
+@pytest.mark.parametrize("case", sorted(RESUME_CHANGES))
+def test_resume_under_a_changed_config_is_refused(killed_run, capsys, case):
+    """Class 3: a resumed run is the run asked for, or an error naming what differs."""
+    text, key = RESUME_CHANGES[case]
+    (killed_run / "c.yaml").write_text(merged(PRIOR_OK, text))
+    refused(train("prior"), killed_run, capsys, re.escape(key) + r".*--restart")
+    capsys.readouterr()
+    assert main(train("prior") + ["--restart"]) == 0          # a fresh start is allowed
+    assert "removed p.pt.parts" in capsys.readouterr().err
+    no_partial_files(killed_run)
+
+
+def test_resume_under_the_same_config_continues(killed_run, capsys):
+    (killed_run / "c.yaml").write_text(merged(PRIOR_OK, "training: {steps: 3}"))
+    assert main(train("prior")) == 0                           # more steps: the same run
+    assert "resuming p.pt.parts/net.pt at step 2/3" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 4, 5])
+def test_a_failed_write_leaves_no_output_of_the_run(folder, tiny, capsys, monkeypatch,
+                                                    fail_at):
+    """Class 5: the disk fills at the k-th file of --batch 3 + --save-input + --timing."""
+    import errno
+
+    import pnf.audio
+
+    write(folder / "in.wav", wav_bytes())
+    calls, real = [], pnf.audio.sf.write
+
+    def full_disk(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == fail_at:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pnf.audio.sf, "write", full_disk)
+    argv = [tiny["mu"] if a == "MU" else a for a in IP] + QUICK + [
+        "--batch", "3", "--save-input", "seen.wav", "--timing", "t.json"]
+    if fail_at == 5:   # the JSON after four audio files
+        def no_space(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        monkeypatch.setattr(Path, "write_bytes", no_space)
+    before = files_under(folder)
+    capsys.readouterr()
+    assert main(argv) == 2
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("pnf: error")]
+    assert len(lines) == 1 and "no space left on the device" in lines[0], lines
+    assert re.search(r"pnf: error: (o-\d|seen|t)\.(wav|json): could not be written", lines[0])
+    assert files_under(folder) == before
+    no_partial_files(folder)

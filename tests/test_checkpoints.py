@@ -108,8 +108,8 @@ def test_registry_covers_every_model_kind(tmp_path):
     assert {"wavenet", "pixelcnn", "kee", "convtasnet", "demucs"} <= set(KINDS)
     path = tmp_path / "kee.pt"
     train(tiny_kee(), kee_loss, None, TrainConfig(steps=0, device="cpu"), path)
-    line = describe(path)
-    assert "KEE" in line and "step 0" in line and len(line.splitlines()) == 1
+    line, found = describe(path)
+    assert found == [] and "KEE" in line and "step 0" in line and len(line.splitlines()) == 1
     with pytest.raises(CheckpointError, match="needs one of"):
         load_prior(path)
 

@@ -48,8 +48,11 @@ def _data_paths(args) -> list[str]:
 
 def run_train(args: argparse.Namespace) -> int:
     from pnf.baselines.train import train_baseline  # torch import only when needed
+    from pnf.training import discard_unfinished
 
     cfg = read_config(args.config)
+    if args.restart:
+        discard_unfinished(args.out)
     train_baseline(args.method, cfg.get("model"), cfg.get("training"), cfg["crop"], args.out,
                    _data_paths(args), factor=args.factor, source=args.source,
                    validation=cfg.get("validation"))
@@ -73,4 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--factor", type=int, help="super-resolution factor (kee; overrides config)")
     p.add_argument("--source", help="kee: train on the manifest rows of this source only "
                                     "(e.g. piano: full renders, not the per-part ones)")
+    p.add_argument("--restart", action="store_true",
+                   help="discard an unfinished run in OUT.parts and train from step 0 (a "
+                        "run resumes only under the config it was started with)")
     p.set_defaults(func=run_train)

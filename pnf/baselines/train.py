@@ -30,7 +30,7 @@ from pnf.baselines.early import ValidationConfig, split_clips, train_validated
 from pnf.baselines.kee import KEE
 from pnf.baselines.losses import LOSSES
 from pnf.baselines.spline import spline_upsample
-from pnf.checkpoints import read_checkpoint
+from pnf.checkpoints import check_size, read_checkpoint
 from pnf.clips import load_clips, mix, random_crops
 from pnf.config import from_dict
 from pnf.training import TrainConfig, train
@@ -92,7 +92,9 @@ def _build(method: str, model_cfg: dict | None, factor: int | None, crop, data: 
     want = "one clean data path" if method == "kee" else "two data paths (piano, voice)"
     if len(data) != (1 if method == "kee" else 2):
         raise ValueError(f"{method} needs {want}, got {len(data)}; fix --data")
-    return cls(from_dict(cls.Config, model_cfg, "model"))
+    cfg = from_dict(cls.Config, model_cfg, "model")
+    check_size(cls, cfg, method)
+    return cls(cfg)
 
 
 def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,

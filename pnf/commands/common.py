@@ -1,6 +1,9 @@
 """Running the sampler for the sampling verbs (restore, sample).
 
-    >>> x, seconds = run_sampler(priors, task, schedule, args)   # args.device, args.seed
+    >>> x, seconds = run_sampler(priors, task, schedule, args, shape=(1, 4, 88200))
+
+`shape` (S, B, *dims), the state's, is checked against the memory and time caps first
+(pnf.resources.plan; a long signal may be sampled in windows).
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ import torch
 
 from pnf.langevin import Schedule, anneal
 from pnf.precision import resolve_precision
+from pnf.resources import plan
 from pnf.runtime import pick_device
 
 
-def run_sampler(priors, task, schedule: Schedule, args, init=None):
+def run_sampler(priors, task, schedule: Schedule, args, shape: tuple, init=None,
+                what: str = "sampling"):
     """Anneal on the chosen device (from `init` when given); returns (final state, seconds)."""
+    schedule = plan(priors, schedule, shape, what)
     device = pick_device(args.device)
     priors = [p.to(device) for p in priors]
     precision = resolve_precision(getattr(args, "precision", "auto"), device)

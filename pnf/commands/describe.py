@@ -1,6 +1,9 @@
 """`pnf describe FILE...`: one line per checkpoint: what it holds (kind, step, levels, config).
 
     pnf describe results/priors/piano.pt results/baselines/kee-x4.pt
+
+A checkpoint whose weights hold NaN/inf, or do not fit its stored config, gets
+`PROBLEMS: ...` on its line, and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -17,6 +20,6 @@ def register(sub) -> None:
 def run(args) -> int:
     from pnf.checkpoints import describe
 
-    lines = [describe(path) for path in args.files]   # every file checked before printing
-    print("\n".join(lines))
-    return 0
+    described = [describe(path) for path in args.files]   # every file read before printing
+    print("\n".join(line for line, _ in described))
+    return 1 if any(found for _, found in described) else 0

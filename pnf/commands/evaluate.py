@@ -76,10 +76,12 @@ def _item(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
+    from pnf.atomic import all_or_nothing
     from pnf.metrics import collect, write_metrics
 
     records = collect(args.scores)
-    write_metrics(records, args.out_csv, args.out_json)
+    with all_or_nothing():                     # both files, or neither
+        write_metrics(records, args.out_csv, args.out_json)
     print(f"pnf: {len(records)} records -> {args.out_csv}, {args.out_json}", file=sys.stderr)
     return 0
 

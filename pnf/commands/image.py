@@ -24,13 +24,14 @@ from pathlib import Path
 import numpy as np
 
 import pnf.tasks  # noqa: F401  (registers the built-in tasks)
-from pnf.atomic import write_bytes_atomic, write_json
+from pnf.atomic import all_or_nothing, write_bytes_atomic, write_json
 from pnf.checkpoints import load_prior
 from pnf.commands.common import run_sampler
 from pnf.commands.restore import add_task_verbs
 from pnf.datasets.manifest import save_npy
 from pnf.tasks.image_io import ImageIO, add_image_schedule_args, image_schedule, png_bytes
 from pnf.tasks.registry import restore_tasks
+from pnf.validate import check_args, check_outputs
 
 
 def register(sub) -> None:
@@ -47,6 +48,9 @@ def register(sub) -> None:
     t.add_argument("--data", required=True, help="folder with train.npy (and test.npy)")
     t.add_argument("--out", required=True, help="prior file to write (.pt)")
     t.add_argument("--device", help="override training.device (auto, cpu, cuda)")
+    t.add_argument("--restart", action="store_true",
+                   help="discard an unfinished run in OUT.parts and train from step 0 (a "
+                        "run resumes only under the config it was started with)")
     t.set_defaults(func=run_train)
 
     r = what.add_parser("restore", help="restore test images with PnF (= pnf restore image-*)")
@@ -66,8 +70,11 @@ def register(sub) -> None:
 def run_train(args) -> int:
     from pnf.commands.train import prior_config_dict
     from pnf.priors.image import ImagePriorConfig, bits_per_dim, read_images, train_image_prior
+    from pnf.training import discard_unfinished
 
     cfg = ImagePriorConfig.from_dict(prior_config_dict(args))
+    if args.restart:
+        discard_unfinished(args.out)
     prior = train_image_prior(cfg, args.data, args.out)
     if (Path(args.data) / "test.npy").is_file():
         sigma = min(prior.levels)
@@ -77,19 +84,32 @@ def run_train(args) -> int:
     return 0
 
 
+def sample_paths(out: Path, count: int) -> list[Path]:
+    """Every file `pnf image sample` writes into `out`."""
+    return [out / "samples.npy", *(out / f"sample-{i}.png" for i in range(count)),
+            out / "run.json"]
+
+
 def run_sample(args) -> int:
     from pnf.tasks.image import ImageUnconditional
 
+    check_args(args)
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--output {out}: is a file; give a folder")
+    check_outputs(sample_paths(out, args.count), inputs=[args.prior])
     task = ImageUnconditional(args.count, args.size)
-    prior = load_prior(args.prior, grid=args.grid)
+    prior = load_prior(args.prior, grid=args.grid, model_kinds=ImageIO.model_kinds)
     schedule = image_schedule(args, prior)
-    x, seconds = run_sampler([prior], task, schedule, args)
+    x, seconds = run_sampler([prior], task, schedule, args, (1, args.count, 3, args.size,
+                                                             args.size))
     levels = list(schedule.sigmas)
     samples = task.finish(x)                                       # (N, 3, H, W)
-    out = Path(args.output)
-    save_npy(out / "samples.npy", samples.numpy().astype(np.float32))
-    for i, img in enumerate(samples):
-        write_bytes_atomic(out / f"sample-{i}.png", png_bytes(img))
-    write_json(out / "run.json", {"count": args.count, "seconds": seconds, "levels": levels,
-                                   "iterations": args.iterations, "lr": args.lr})
+    with all_or_nothing():                     # every output of the run, or none
+        save_npy(out / "samples.npy", samples.numpy().astype(np.float32))
+        for i, img in enumerate(samples):
+            write_bytes_atomic(out / f"sample-{i}.png", png_bytes(img))
+        write_json(out / "run.json", {"count": args.count, "seconds": seconds,
+                                       "levels": levels, "iterations": args.iterations,
+                                       "lr": args.lr})
     return 0

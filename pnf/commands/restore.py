@@ -18,7 +18,10 @@ import time
 
 import pnf.tasks  # noqa: F401  (registers the built-in tasks)
 from pnf import variants
+from pnf.atomic import all_or_nothing
+from pnf.checkpoints import check_checkpoint
 from pnf.commands.common import run_sampler
+from pnf.resources import plan
 from pnf.tasks.audio_io import chain_paths
 from pnf.tasks.registry import restore_tasks
 from pnf.validate import check_args
@@ -67,6 +70,8 @@ def check(args, cls) -> int:
     variants.check(args)
     cls.validate(args)
     cls.io.check_paths(args, cls)
+    if args.method != "pnf" and getattr(args, "model", None):
+        check_checkpoint(args.model)
     return chains
 
 
@@ -74,11 +79,13 @@ def sample(args, cls, obs, priors, schedule, chains: int) -> tuple[list, dict]:
     """PnF: `chains` results, each the mean of --mean-of K chains run in the same batch
     (ours; K = 1: the chain itself), from a --warm-start (ours) when asked."""
     k = getattr(args, "mean_of", 1)
+    shape = cls.io.state_shape(obs, chains * k, len(priors))
+    schedule = plan(priors, schedule, shape, f"restoring {args.input}")
     task = cls.from_args(args, cls.io.batched(obs, chains * k), priors)
     init = None
     if getattr(args, "warm_start", False):
         init, schedule = variants.warm(args, task, schedule)
-    x, seconds = run_sampler(priors, task, schedule, args, init=init)
+    x, seconds = run_sampler(priors, task, schedule, args, shape, init=init)
     items = chain_items(task.finish(x), task.n_sources)[:chains * k]
     return variants.mean_of(items, k), {"sampling": seconds, "levels": list(schedule.sigmas)}
 
@@ -105,5 +112,6 @@ def run(args) -> int:
             chain.output = str(chain_paths(args.output, chains)[i])
         outputs.update(cls.outputs(chain, obs, result))
     run_info["seconds"] = time.perf_counter() - start
-    cls.io.write(args, cls, obs, outputs, rate, run_info)
+    with all_or_nothing():                     # every output of the run, or none
+        cls.io.write(args, cls, obs, outputs, rate, run_info)
     return 0

@@ -12,11 +12,12 @@ import time
 
 import torch
 
-from pnf.atomic import write_json
-from pnf.audio import mel_spectrogram, read_audio, write_audio
+from pnf.atomic import all_or_nothing, write_json
+from pnf.audio import check_mel_source, mel_spectrogram, read_audio, write_audio
 from pnf.checkpoints import load_prior
 from pnf.commands.common import run_sampler
 from pnf.priors.ancestral import ancestral_sample
+from pnf.resources import Need, check, plan
 from pnf.tasks import SpectrogramGeneration, Unconditional
 from pnf.tasks.audio_io import AudioIO, add_schedule_args, chain_paths, schedule_for
 from pnf.validate import check_args, check_outputs
@@ -58,12 +59,19 @@ def run(args) -> int:
     if args.mel_from:
         wave = read_audio(args.mel_from, prior.rate)
         length = len(wave)
+        check_mel_source(args.mel_from, length, rate=prior.rate)
         mel = mel_spectrogram(wave).expand(args.batch, -1, -1)
+    shape = (1, args.batch, length)
+    if args.how == "pnf":
+        schedule = plan([prior], schedule_for(args, prior), shape, f"sampling {length} samples")
+    else:
+        check(Need(f"sampling {length} samples x {args.batch}", memory=24 * length * args.batch,
+                   flops=2 * prior.weights() * length * args.batch), "lower --seconds or --batch")
     start = time.perf_counter()
     if args.how == "pnf":
         task = (Unconditional(length, args.batch, prior.quantizer) if mel is None
                 else SpectrogramGeneration(mel, length, prior.quantizer))
-        x, _ = run_sampler([prior], task, schedule_for(args, prior), args)
+        x, _ = run_sampler([prior], task, schedule, args, shape)
         waves = task.finish(x)
     else:
         sigma = min(prior.levels)
@@ -72,10 +80,11 @@ def run(args) -> int:
         bins = ancestral_sample(net, length, args.batch, sigma, args.seed, cond)
         waves = prior.quantizer.from_bins(torch.from_numpy(bins).float())
     seconds = time.perf_counter() - start
-    for path, wave in zip(outs, waves, strict=True):
-        write_audio(path, wave, prior.rate)
-    if args.timing:
-        write_json(args.timing, {"seconds": seconds})
+    with all_or_nothing():                     # every output of the run, or none
+        for path, wave in zip(outs, waves, strict=True):
+            write_audio(path, wave, prior.rate)
+        if args.timing:
+            write_json(args.timing, {"seconds": seconds})
     print(f"pnf: {args.how} sampling of {length} samples x {args.batch} took {seconds:.1f} s",
           file=sys.stderr)
     return 0

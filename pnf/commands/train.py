@@ -25,6 +25,9 @@ def register(sub) -> None:
                    help="folder with manifest.csv (train split) or a folder of audio files")
     p.add_argument("--out", required=True, help="prior file to write (.pt)")
     p.add_argument("--device", help="override training.device (auto, cpu, cuda)")
+    p.add_argument("--restart", action="store_true",
+                   help="discard an unfinished run in OUT.parts and train from step 0 (a "
+                        "run resumes only under the config it was started with)")
     p.set_defaults(func=run)
 
 
@@ -39,6 +42,10 @@ def prior_config_dict(args) -> dict:
 
 def run(args) -> int:
     from pnf.priors.train import PriorConfig, train_prior
+    from pnf.training import discard_unfinished
 
-    train_prior(PriorConfig.from_dict(prior_config_dict(args)), args.data, args.out)
+    cfg = PriorConfig.from_dict(prior_config_dict(args))
+    if args.restart:
+        discard_unfinished(args.out)
+    train_prior(cfg, args.data, args.out)
     return 0

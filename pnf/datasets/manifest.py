@@ -31,7 +31,9 @@ DATA_SUFFIXES = {".wav", ".flac", ".npy", ".mid"}
 
 
 def save_npy(path: str | Path, array: np.ndarray) -> None:
-    """np.save, atomically."""
+    """np.save, atomically; a float array holding NaN or inf is refused (ValueError)."""
+    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+        raise ValueError(f"{path}: not written: the array holds NaN or infinite values")
     buf = io.BytesIO()
     np.save(buf, array)
     write_bytes_atomic(path, buf.getvalue())

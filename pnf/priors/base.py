@@ -92,3 +92,11 @@ class NetworkPrior(Prior):
     @property
     def config(self):
         return self.nets[0].config
+
+    def bytes_per_position(self) -> int:
+        """Memory of one position (sample) of one chain in a gradient pass (pnf.resources)."""
+        return self.nets[0].bytes_per_position()
+
+    def weights(self) -> int:
+        """Weights of the network used at one level (FLOPs per position ≈ 2x this)."""
+        return sum(p.numel() for p in self.nets[0].parameters())

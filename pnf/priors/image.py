@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pnf.checkpoints import load_prior, pack_prior, save_checkpoint
+from pnf.checkpoints import check_size, load_prior, pack_prior, save_checkpoint
 from pnf.config import from_dict
 from pnf.priors.base import NetworkPrior
 from pnf.priors.logistic import discretized_log_prob, smoothed_log_prob
@@ -35,6 +35,7 @@ from pnf.priors.pixelcnn import PixelCNN, PixelCNNConfig
 from pnf.priors.train import fixed_sigma, log_uniform_sigma, sized_config
 from pnf.sigmas import image_sigmas
 from pnf.training import TrainConfig, train
+from pnf.validate import regular_file
 
 PIXELCNN_SIZES = {
     "tiny": dict(resnets=1, filters=16, mixtures=3, resolutions=2),
@@ -57,6 +58,12 @@ class ImagePrior(NetworkPrior):
         self.grid = grid    # grid points of the smoothed density (64 is faster than 256)
         for net in nets:
             net.eval().requires_grad_(False)
+
+    def bytes_per_position(self) -> int:
+        """One pixel (3 channels) in a gradient pass: the density grid dominates; about
+        what the tiny prior measures at --grid 64 on the CPU (pnf.resources)."""
+        c = self.nets[0].config
+        return 4 * (36 * self.grid * c.mixtures + 40 * c.resnets * c.resolutions * c.filters)
 
     def ladder(self):
         """The prior's own levels, high to low (σ-conditioned or per level)."""
@@ -85,7 +92,7 @@ class ImagePriorConfig:
         if cfg.sigmas is not None and (not cfg.sigmas or min(cfg.sigmas) <= 0):
             raise ValueError("sigmas must be a non-empty list of positive noise levels")
         cfg.train_config()
-        cfg.net_config()
+        check_size(PixelCNN, cfg.net_config(), "pixelcnn")
         return cfg
 
     def levels(self) -> list[float]:
@@ -100,14 +107,35 @@ class ImagePriorConfig:
 
 def read_images(path: str | Path) -> torch.Tensor:
     """(N, 3, H, W) float32 in [-1, 1] from a .npy file; a one-line error otherwise."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file; build it with "
-                                "`pnf data build images --out data/embedded`")
-    x = np.load(path)
-    if x.ndim != 4 or x.shape[1] != 3:
-        raise ValueError(f"{path}: expected (N, 3, H, W) images, got shape {x.shape}")
+    path = regular_file(path, "image", "build it with `pnf data build images --out "
+                        "data/embedded`")
+    try:
+        x = np.load(path)
+    except (ValueError, OSError, EOFError) as err:
+        raise ValueError(f"{path}: not a readable .npy array ({str(err).splitlines()[0]}); "
+                         "give a float32 .npy of (N, 3, H, W) images") from None
+    if not isinstance(x, np.ndarray) or x.ndim != 4 or x.shape[1] != 3:
+        raise ValueError(f"{path}: expected (N, 3, H, W) images, got shape "
+                         f"{getattr(x, 'shape', None)}")
+    check_pixels(path, x)
     return torch.from_numpy(x.astype(np.float32))
+
+
+def check_pixels(path, x: np.ndarray) -> None:
+    """Images are floats in [-1, 1]: integer arrays (0..255) and other ranges are refused."""
+    if x.size == 0:
+        raise ValueError(f"{path}: holds no images (shape {x.shape}); give at least one")
+    if not np.issubdtype(x.dtype, np.floating):
+        raise ValueError(f"{path}: pixels are {x.dtype}, not floats in [-1, 1]; convert them "
+                         "first, e.g. x / 127.5 - 1 for 0..255 images")
+    finite = np.isfinite(x)
+    if not finite.all():
+        raise ValueError(f"{path}: {int((~finite).sum())} pixel(s) are NaN or infinite; "
+                         "repair the images")
+    low, high = float(x.min()), float(x.max())
+    if low < -1 or high > 1:
+        raise ValueError(f"{path}: pixels span [{low:g}, {high:g}], outside [-1, 1]; rescale "
+                         "them, e.g. x / 127.5 - 1 for 0..255 images")
 
 
 def image_batches(images: torch.Tensor, batch: int, flip: bool):

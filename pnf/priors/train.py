@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from pnf.audio import Quantizer, mel_spectrogram
-from pnf.checkpoints import load_prior, pack_prior, save_checkpoint
+from pnf.checkpoints import check_size, load_prior, pack_prior, save_checkpoint
 from pnf.clips import load_clips, random_crops
 from pnf.config import from_dict
 from pnf.precision import resolve_precision
@@ -63,7 +63,7 @@ class PriorConfig:
             raise ValueError(f"sigma_mode must be 'per_level' or 'input', got {cfg.sigma_mode!r}")
         cfg.train_config()   # validate keys early
         resolve_precision(cfg.precision, "cpu")
-        cfg.net_config()
+        check_size(WaveNet, cfg.net_config(), "wavenet")
         return cfg
 
     def net_config(self) -> WaveNetConfig:

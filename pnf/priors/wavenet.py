@@ -26,6 +26,8 @@ from pnf.priors.chunked import head_log_prob
 from pnf.priors.kernels import dilated_gate, dilated_taps, gated_tanh
 from pnf.priors.smoothing import smoothed_log_prob
 
+MAX_LAYERS_PER_CYCLE = 20     # dilations up to 2^19: a receptive field of ~0.5 M samples
+
 
 @dataclass
 class WaveNetConfig:
@@ -46,6 +48,10 @@ class WaveNetConfig:
         if self.layers % self.cycles:
             raise ValueError(f"layers ({self.layers}) must be a multiple of cycles "
                              f"({self.cycles}); fix the model config")
+        if self.layers // self.cycles > MAX_LAYERS_PER_CYCLE:
+            raise ValueError(f"layers / cycles = {self.layers // self.cycles}: at most "
+                             f"{MAX_LAYERS_PER_CYCLE} layers per cycle (dilation 2^"
+                             f"{MAX_LAYERS_PER_CYCLE - 1}); add cycles")
         if self.gate_channels % 2:
             raise ValueError("gate_channels must be even (tanh and sigmoid halves)")
         self.upsample_scales = tuple(self.upsample_scales)
@@ -110,6 +116,13 @@ class WaveNet(nn.Module):
             self.upsample = MelUpsampler(c.mel_channels, c.upsample_scales)
             self.cond_proj = nn.ModuleList(nn.Conv1d(c.mel_channels, c.gate_channels, 1)
                                            for _ in self.dilations)
+
+    def bytes_per_position(self) -> int:
+        """Memory one sample of one chain takes in a gradient pass (activations kept for
+        backward), about 2x what tiny and small measure on the CPU; see pnf.resources."""
+        c = self.config
+        return 4 * (c.layers * (c.residual_channels + c.gate_channels + c.skip_channels)
+                    + 5 * c.classes // 2 + c.mel_channels)
 
     @property
     def receptive_field(self) -> int:

@@ -129,6 +129,11 @@ class AudioIO:
                                            obs.original, obs.out_rate, obs.signal_rate)
 
     @staticmethod
+    def state_shape(obs: Observed, chains: int, sources: int) -> tuple:
+        """The sampler's state: (sources, chains, samples)."""
+        return sources, chains, obs.length
+
+    @staticmethod
     def rate(priors) -> int:
         return priors[0].rate if priors else RATE
 

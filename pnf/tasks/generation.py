@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from pnf.audio import Quantizer, mel_spectrogram
+from pnf.audio import Quantizer, check_mel_source, mel_spectrogram
 from pnf.tasks.audio import TOP
 from pnf.tasks.audio_io import AudioIO
 from pnf.tasks.base import Task, uniform_bins
@@ -37,6 +37,12 @@ class SpectrogramGeneration(Task):
 
     def finish(self, x):
         return self.q.from_bins(x[0].detach().cpu().clamp(0, TOP))
+
+    @classmethod
+    def observe(cls, args, rate):
+        obs = cls.io.read(args, rate)
+        check_mel_source(args.input, len(obs.signal), rate=rate)
+        return obs
 
     @classmethod
     def from_args(cls, args, obs, priors):

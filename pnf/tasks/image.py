@@ -17,6 +17,8 @@ symmetry between the two identical priors.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 
 from pnf.tasks.base import Task
@@ -56,6 +58,11 @@ class ImageRestore(Task):
     @classmethod
     def from_args(cls, args, obs, priors):
         return obs.task
+
+    @classmethod
+    def output_paths(cls, args, output):
+        """The result files in the output folder `output` (each also as a .png)."""
+        return [Path(output) / "pnf.npy"]
 
 
 class ImageConstraint(ImageRestore):
@@ -183,3 +190,7 @@ class ImageSeparation(ImageRestore):
     @classmethod
     def outputs(cls, args, obs, result):
         return {"pnf-a.npy": result[0], "pnf-b.npy": result[1]}
+
+    @classmethod
+    def output_paths(cls, args, output):
+        return [Path(output) / "pnf-a.npy", Path(output) / "pnf-b.npy"]

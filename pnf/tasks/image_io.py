@@ -56,6 +56,8 @@ def png_bytes(img: torch.Tensor, scale: float = 1.0) -> bytes:
     """(3, H, W) in [-1, 1] (after `scale`) -> PNG bytes."""
     from PIL import Image
 
+    if not torch.isfinite(img).all():
+        raise ValueError("an image to write holds NaN or infinite pixels; nothing was written")
     arr = ((img * scale).clamp(-1, 1).numpy().transpose(1, 2, 0) + 1) * 127.5
     buf = io.BytesIO()
     Image.fromarray(np.round(arr).astype(np.uint8)).save(buf, format="PNG")
@@ -93,15 +95,24 @@ class ImageIO:
 
     @staticmethod
     def check_paths(args, task: type) -> None:
-        """--output-dir: a folder (or none yet) where files can be written, not the input."""
+        """--output-dir: a folder (or none yet) where files can be written; none of the
+        files written there (truth, input, results, their PNGs, run.json) is, or links
+        to, an input."""
         out = Path(args.output_dir)
         if out.exists() and not out.is_dir():
             raise ValueError(f"--output-dir {out}: is a file; give a folder")
-        check_outputs([out / "run.json"], inputs=[args.input, *args.prior])
+        arrays = [out / "truth.npy", out / "input.npy", *task.output_paths(args, out)]
+        files = [*arrays, *(p.with_suffix(".png") for p in arrays), out / "run.json"]
+        check_outputs(files, inputs=[args.input, *args.prior])
 
     @staticmethod
     def batched(obs, n: int):
         return obs
+
+    @staticmethod
+    def state_shape(obs: Images, chains: int, sources: int) -> tuple:
+        """The sampler's state: (sources, 1, 3, H, W)."""
+        return (sources, 1, *obs.truth.shape[-3:])
 
     @staticmethod
     def rate(priors) -> None:

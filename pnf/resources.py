@@ -1,0 +1,134 @@
+"""Memory and time a request will need, estimated from its sizes before any work starts.
+
+    >>> from pnf.resources import Need, check, plan
+    >>> need = Need("restoring 13230000 samples x 1 chain", memory=5.4e10, flops=2e14)
+    >>> check(need, hint="add --window 200000 or split the file")   # ValueError above a cap
+    >>> schedule = plan([prior], schedule, (1, 4, 13_230_000), "restoring in.wav")
+
+A long input whose whole-signal gradient would pass the memory cap is sampled in random
+windows (pnf.langevin: exactly the full gradient restricted to the window) unless
+--window was given; one that does not fit even so is refused before any work.
+
+Caps: PNF_MAX_MEMORY_GB (default: 80% of the machine's memory, less under a `ulimit -v`
+address-space limit, of which torch itself takes a share), PNF_MAX_HOURS (default 48) of
+estimated compute at ASSUMED_FLOPS (a fast GPU's sustained rate, so the time cap only
+refuses requests that no machine finishes). The estimates of memory per position come
+from the networks (`bytes_per_position`, about 2x what the tiny and small priors
+measure); FLOPs are 2 per weight per position, forward, and again for the gradient.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import resource
+import sys
+from dataclasses import dataclass
+
+ASSUMED_FLOPS = 1e13      # FLOP/s behind the time estimate (optimistic: refuses only absurd)
+TORCH_SHARE = 3 << 30     # address space torch and its libraries map besides the tensors
+GB = 1 << 30
+
+
+@dataclass
+class Need:
+    what: str          # "restoring 13230000 samples x 4 chains"
+    memory: float      # bytes at the peak
+    flops: float       # total floating-point operations
+
+    @property
+    def hours(self) -> float:
+        return self.flops / ASSUMED_FLOPS / 3600
+
+
+def _env_number(name: str, default: float) -> float:
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise ValueError(f"{name}={text!r}: give a finite number > 0")
+    return value
+
+
+def memory_cap() -> float:
+    """Bytes a request may use: PNF_MAX_MEMORY_GB, else 80% of memory, less under ulimit -v."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    cap = 0.8 * total
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if limit != resource.RLIM_INFINITY:
+        cap = min(cap, max(limit - TORCH_SHARE, 0) / 2)
+    return _env_number("PNF_MAX_MEMORY_GB", cap / GB) * GB
+
+
+def check(need: Need, hint: str) -> None:
+    """ValueError (one line, with `hint`) when `need` passes the memory or time cap."""
+    cap, hours = memory_cap(), _env_number("PNF_MAX_HOURS", 48)
+    if need.memory > cap:
+        raise ValueError(f"{need.what} needs about {need.memory / GB:.3g} GB of memory, "
+                         f"more than the cap of {cap / GB:.3g} GB (PNF_MAX_MEMORY_GB); {hint}")
+    if need.hours > hours:
+        raise ValueError(f"{need.what} needs about {need.flops:.3g} FLOP, {need.hours:.3g} h "
+                         f"even at {ASSUMED_FLOPS:.0e} FLOP/s, more than the cap of {hours:g} h "
+                         f"(PNF_MAX_HOURS); {hint}")
+
+
+def gradient_need(priors, positions: int, chains: int, updates: float, what: str) -> Need:
+    """`updates` gradient passes over `positions` x `chains` under `priors` (one per source).
+
+    memory: activations of one pass (bytes_per_position each) plus the state and noise;
+    flops: 4 per weight per position (forward and input gradient) per update.
+    """
+    per_position = sum(p.bytes_per_position() for p in priors) + 64
+    flops_per_position = sum(4 * p.weights() for p in priors)
+    return Need(what, memory=per_position * positions * chains,
+                flops=flops_per_position * positions * chains * updates)
+
+
+def fit_window(priors, length: int, chains: int, receptive_field: int,
+               reserved: float = 0) -> int | None:
+    """The widest window (multiple of 1024, padded by the receptive field on both sides)
+    whose gradient pass fits the memory cap less `reserved` bytes; None when not even
+    1024 samples fit."""
+    per_sample = (sum(p.bytes_per_position() for p in priors) + 64) * chains
+    width = int((memory_cap() - reserved) // per_sample) - 2 * receptive_field
+    width = min(width // 1024 * 1024, length)
+    return width if width >= 1024 else None
+
+
+def plan(priors, schedule, shape: tuple, what: str):
+    """The schedule to run for a state of `shape` (S, B, *dims): unchanged when it fits the
+    caps; windowed (a note on stderr) when the whole signal would not fit and no window was
+    asked for; else ValueError naming --window and splitting.
+    """
+    sources, chains, length = shape[0], shape[1], shape[-1]
+    positions = math.prod(shape[2:])
+    fields = [p.receptive_field for p in priors]
+    rf = None if None in fields else max(fields)
+    if rf is not None and schedule.window is None and \
+            _need(priors, schedule, positions, chains, sources, rf, what).memory > memory_cap():
+        width = fit_window(priors, length, chains, rf, reserved=16 * positions * chains *
+                           sources)
+        if width is not None and width < length:
+            print(f"pnf: {what}: the whole signal does not fit the memory cap; sampling "
+                  f"random windows of {width} samples (--window {width})", file=sys.stderr)
+            schedule = dataclasses.replace(schedule, window=width)
+    hint = ("lower --window, --batch or --mean-of, or split the input" if rf is not None
+            else "lower --batch, --count, --size or --grid")
+    check(_need(priors, schedule, positions, chains, sources, rf, what), hint)
+    return schedule
+
+
+def _need(priors, schedule, positions: int, chains: int, sources: int, rf, what) -> Need:
+    """Gradient passes of `schedule`; state: 16 bytes per position (x, noise, mask, copy)."""
+    length = positions
+    if schedule.window is not None and schedule.window < length and rf is not None:
+        positions = min(schedule.window + 2 * rf, length)
+    passes = len(schedule.sigmas) * schedule.steps_per_level(length)
+    need = gradient_need(priors, positions, chains, passes, what)
+    need.memory += 16 * length * chains * sources
+    return need

@@ -412,8 +412,9 @@ def test_docs_numbers_are_rendered_from_snapshots_and_stale_ones_are_caught(resu
     assert main([*cli, "--check"]) == 0
     page = (docs / "results.md").read_text()
     assert "## unit" in page and "fake sines" in page and "config 0123abcd4567" in page
-    assert "| PnF beats the spline | holds |" in page
-    assert "- `unit`: 1 holds ([docs/results.md](docs/results.md#unit))." in readme.read_text()
+    assert "| PnF beats the spline | not testable at this budget |" in page   # no prior records
+    assert ("- `unit`: 1 not testable at this budget ([docs/results.md](docs/results.md#unit))."
+            in readme.read_text())
     assert readme.read_text().endswith("rest\n")
     snap = docs / "data/unit/metrics.csv"
     frame = pd.read_csv(snap)
@@ -423,3 +424,12 @@ def test_docs_numbers_are_rendered_from_snapshots_and_stale_ones_are_caught(resu
     assert main([*cli, "--check"]) == 1
     assert main(cli) == 0 and main([*cli, "--check"]) == 0        # rendered again: fresh
     assert (docs / "results.md").read_text() != page
+    # The bench rows render into docs/performance.md between the same markers.
+    bench = tmp_path / "langevin.json"
+    bench.write_text(json.dumps([{"impl": "pnf", "kind": "update", "precision": "fp32",
+                                  "batch": 1, "seconds_per_update": 0.0451}]))
+    (docs / "performance.md").write_text("# speed\n\n" + readme.read_text().split("\n\n")[1]
+                                         + "\n")
+    assert main([*cli, "--check"]) == 1
+    assert main([*cli, "--bench", str(bench)]) == 0 and main([*cli, "--check"]) == 0
+    assert "| pnf | update | fp32 | 1 | 0.0451 |" in (docs / "performance.md").read_text()

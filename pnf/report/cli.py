@@ -123,6 +123,8 @@ def _register_docs(what: argparse._SubParsersAction) -> None:
     p.add_argument("--results", default="results", help="where the experiments' results are")
     p.add_argument("--docs", default="docs", help="docs folder (its data/ holds the snapshots)")
     p.add_argument("--readme", default="README.md", help="README with the results markers")
+    p.add_argument("--bench", metavar="JSON", help="snapshot `pnf bench langevin --json` rows "
+                   "for docs/performance.md, e.g. results/bench/langevin.json")
     p.add_argument("--check", action="store_true", help="only compare; write nothing")
     p.set_defaults(func=_docs)
 
@@ -262,22 +264,25 @@ def _plan(args: argparse.Namespace) -> int:
 def _docs(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from pnf.report.docs import check_docs, take_snapshot, write_docs
+    from pnf.report.docs import check_docs, take_bench_snapshot, take_snapshot, write_docs
 
-    data, results_md, readme = Path(args.docs) / "data", Path(args.docs) / "results.md", \
-        Path(args.readme)
+    docs, readme = Path(args.docs), Path(args.readme)
     if not readme.is_file():
         raise FileNotFoundError(f"{readme}: no such README; give --readme")
     if args.check:
-        stale = check_docs(data, results_md, readme)
+        stale = check_docs(docs / "data", docs, readme)
         for line in stale:
             print(line)
         return 1 if stale else 0
     if args.experiment:
-        print(f"pnf: snapshot -> {take_snapshot(args.results, args.experiment, data)}",
+        print(f"pnf: snapshot -> {take_snapshot(args.results, args.experiment, docs / 'data')}",
               file=sys.stderr)
-    write_docs(data, results_md, readme)
-    print(f"pnf: rendered {results_md} and the results block of {readme}", file=sys.stderr)
+    if args.bench:
+        print(f"pnf: snapshot -> {take_bench_snapshot(args.bench, docs / 'data')}",
+              file=sys.stderr)
+    write_docs(docs / "data", docs, readme)
+    print(f"pnf: rendered the docs under {docs} and the results block of {readme}",
+          file=sys.stderr)
     return 0
 
 

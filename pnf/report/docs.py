@@ -2,13 +2,15 @@
 results block.
 
     >>> take_snapshot("results", "smoke", Path("docs/data"))   # results/smoke -> docs/data/smoke
-    >>> write_docs(Path("docs/data"), Path("docs/results.md"), Path("README.md"))
-    >>> check_docs(Path("docs/data"), Path("docs/results.md"), Path("README.md"))   # [] if fresh
+    >>> take_bench_snapshot("results/bench/langevin.json", Path("docs/data"))
+    >>> write_docs(Path("docs/data"), Path("docs"), Path("README.md"))
+    >>> check_docs(Path("docs/data"), Path("docs"), Path("README.md"))   # [] when fresh
 
 A snapshot is the committed source data of the docs, one folder per experiment: the run's
 per-item `metrics.csv`, its `claims.csv`, and `run.json` (the experiment, its data note and
-the provenance footer of its tables: config hash, code version, date). Rendering reads only
-snapshots, so a test can re-render them and catch a number edited by hand or left stale.
+the provenance footer of its tables: config hash, code version, date); `bench/langevin.json`
+holds the rows of `pnf bench langevin`, rendered into docs/performance.md. Rendering reads
+only snapshots, so a test can re-render them and catch a number edited by hand or left stale.
 """
 
 from __future__ import annotations
@@ -121,17 +123,58 @@ def _with_block(readme: str, block: str) -> str:
     return head + block + rest.split(END, 1)[1]
 
 
-def write_docs(data: Path, results_md: Path, readme: Path) -> None:
-    write_text_atomic(results_md, render_results(data))
-    write_text_atomic(readme, _with_block(readme.read_text(), render_readme_block(data)))
+def take_bench_snapshot(bench_json: str | Path, data: Path) -> Path:
+    """Copy `pnf bench langevin --json` rows into data/bench/langevin.json, stamped."""
+    from pnf.report.provenance import Provenance
+
+    rows = json.loads(Path(bench_json).read_text())
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ValueError(f"{bench_json}: not the rows of `pnf bench langevin --json`")
+    prov = Provenance(experiment="bench", command="make bench && pnf report docs --bench "
+                      f"{bench_json}")
+    out = data / "bench" / "langevin.json"
+    write_text_atomic(out, json.dumps({"provenance": prov.line(), "rows": rows}, indent=1,
+                                      sort_keys=True) + "\n")
+    return out
 
 
-def check_docs(data: Path, results_md: Path, readme: Path) -> list[str]:
+def render_bench_block(data: Path) -> str:
+    """The measured-speed table of docs/performance.md, from the bench snapshot."""
+    from pnf.bench.report import COLUMNS, _fmt
+
+    path = data / "bench" / "langevin.json"
+    if not path.is_file():
+        return "\n".join([BEGIN, "No bench run has been rendered: `make bench`, then "
+                          "`pnf report docs --bench results/bench/langevin.json`.", END])
+    snap = json.loads(path.read_text())
+    rows = snap["rows"]
+    cols = [c for c in COLUMNS if any(r.get(c) is not None for r in rows)]
+    lines = [BEGIN, f"_{snap['provenance']}_", "", "| " + " | ".join(cols) + " |",
+             "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(_fmt(r.get(c)) for c in cols) + " |" for r in rows]
+    return "\n".join([*lines, END])
+
+
+def _renders(data: Path, readme: Path, docs: Path) -> list[tuple[Path, object]]:
+    """(file, its rendered text from the current text) for every rendered file."""
+    perf = docs / "performance.md"
+    renders = [(docs / "results.md", lambda _: render_results(data)),
+               (readme, lambda text: _with_block(text, render_readme_block(data)))]
+    if perf.is_file() and BEGIN in perf.read_text():
+        renders.append((perf, lambda text: _with_block(text, render_bench_block(data))))
+    return renders
+
+
+def write_docs(data: Path, docs: Path, readme: Path) -> None:
+    for path, render in _renders(data, readme, docs):
+        write_text_atomic(path, render(path.read_text() if path.is_file() else ""))
+
+
+def check_docs(data: Path, docs: Path, readme: Path) -> list[str]:
     """Lines naming each rendered file that differs from what the snapshots give."""
     stale = []
-    if not results_md.is_file() or results_md.read_text() != render_results(data):
-        stale.append(f"{results_md}: differs from its render; run `pnf report docs`")
-    text = readme.read_text()
-    if _with_block(text, render_readme_block(data)) != text:
-        stale.append(f"{readme}: its results block differs; run `pnf report docs`")
+    for path, render in _renders(data, readme, docs):
+        text = path.read_text() if path.is_file() else ""
+        if render(text) != text:
+            stale.append(f"{path}: differs from its render; run `pnf report docs`")
     return stale

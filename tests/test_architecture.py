@@ -2,7 +2,8 @@
 
 - the import graph of pnf/ (every import statement, module level or inside a function)
   has no cycle, and no module imports pnf.cli back (it loads the command modules by name);
-- no module is over 250 lines, no function over 50 lines;
+- no module is over 400 lines, no function over 50 lines (cohesion, not a tight cap, decides
+  where a module ends);
 - pnf/commands/restore.py never branches on a task name (tasks come from the registry).
 """
 
@@ -10,7 +11,7 @@ import ast
 from pathlib import Path
 
 PNF = Path(__file__).resolve().parent.parent / "pnf"
-MAX_MODULE_LINES, MAX_FUNCTION_LINES = 250, 50
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 50
 TASK_NAMES = {"superres", "inpaint", "separate", "spectrogram", "unconditional",
               "image-superres", "image-inpaint", "image-separate"}
 

@@ -77,10 +77,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tolerance", help="override tolerances: NUMBER or NAME=NUMBER,...")
     p.set_defaults(func=_check)
 
-    _register_claims(what)
-    _register_plan(what)
-    _register_docs(what)
+    for more in (_register_claims, _register_plan, _register_docs, _register_priors):
+        more(what)
 
+
+def _register_priors(what: argparse._SubParsersAction) -> None:
+    """`pnf report priors` and `pnf report reference`."""
     p = what.add_parser("priors", help="prior-quality table and NLL-vs-training-time figure",
                         description="From `pnf evaluate prior` records: prior-quality.md/.csv "
                         "and prior-nll.png (see pnf/report/priors.py).")

@@ -225,6 +225,7 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
         assert len(rows) >= 3 and not any("—" in r for r in rows), rows
     assert (exp / "demo/index.html").is_file()
     assert any((exp / "figures").glob("*.png"))
+    assert "| restore_pnf | sample |" in (tables / "budget.md").read_text()  # time budget
     metrics = (exp / "metrics.csv").read_text()
     for method, setting in itertools.product(["pnf", "spline", "kee"], ["x4"]):
         assert f"superres,{setting},{method}" in metrics
@@ -239,7 +240,7 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
     _, out = run([*SNAKEMAKE, "-n", "results/tables"], work)
     counts = job_counts(out)
     assert counts.pop("score") == 1 and "restore_pnf" not in counts
-    assert set(counts) <= {"collect", "figures", "demo", "tables", "tables_view", "all"}
+    assert set(counts) <= {"collect", "figures", "demo", "tables", "budget", "tables_view", "all"}
     scores = exp / "scores/piano/superres/x4/spline"     # left by an earlier config
     shutil.copy(scores / "c000.json", scores / "c009.json")
     run([*SNAKEMAKE, "--cores", "2", "results/tables"], work)

@@ -118,14 +118,16 @@ def read_walltime(path: str | Path | None) -> pd.DataFrame | None:
 
 
 def claims_frame(claims: list[dict], metrics: str | Path | pd.DataFrame,
-                 walltime: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
-    """The table: one row per claim, COLUMNS; `walltime` is walltime.csv (may be absent)."""
+                 walltime: str | Path | pd.DataFrame | None = None,
+                 benchmarks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The table: one row per claim, COLUMNS; `walltime` is walltime.csv (may be absent),
+    `benchmarks` the run's records (pnf.report.budget.read_benchmarks; may be absent)."""
     from pnf.metrics import read_records
     from pnf.report.tables import summarise
 
     if not isinstance(walltime, pd.DataFrame):
         walltime = read_walltime(walltime)
-    data = Data(summarise(read_records(metrics)), walltime)
+    data = Data(summarise(read_records(metrics)), walltime, benchmarks)
     return pd.DataFrame([claim_row(data, c) for c in claims], columns=COLUMNS)
 
 

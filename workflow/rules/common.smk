@@ -26,6 +26,7 @@ R = f"{OUT}/restored"  # <OUT>/restored/<dataset>/<task>/<setting>/<method>/<ite
 TIMING = f"{OUT}/timing"  # same layout, {"seconds": ...} per restoration call
 SCORES = f"{OUT}/scores"  # same layout, one JSON record per item
 LOGS = f"{OUT}/logs"
+BENCH = f"{OUT}/benchmarks"  # <BENCH>/<kind>/...tsv: every rule's `benchmark:` (pnf report budget)
 MIX = "mix"  # dataset name of the separation mixtures
 TASKS = config["tasks"]
 DATA_ROOT = config["data"]["root"]

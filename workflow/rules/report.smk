@@ -15,6 +15,8 @@ rule claims_config:
         ENV
     log:
         f"{LOGS}/configs/claims.log",
+    benchmark:
+        f"{BENCH}/claims_config/configs/claims.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -35,6 +37,8 @@ rule figures:
         ENV
     log:
         f"{LOGS}/report/figures.log",
+    benchmark:
+        f"{BENCH}/figures/report/figures.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -60,6 +64,8 @@ rule demo:
         ENV
     log:
         f"{LOGS}/report/demo.log",
+    benchmark:
+        f"{BENCH}/demo/report/demo.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -82,7 +88,8 @@ rule tables:
         note=config["data_note"],
         claims=lambda w, input, output: (
             f"&& pnf report claims --metrics {input.metrics} --rules {input.claims} --walltime "
-            f"{input.figures}/walltime.csv --out {output} --experiment {config['experiment']}"
+            f"{input.figures}/walltime.csv --out {output} --experiment {config['experiment']} "
+            f"--benchmarks {BENCH}"
             if config["claims"]
             else ""
         ),
@@ -90,6 +97,8 @@ rule tables:
         ENV
     log:
         f"{LOGS}/report/tables.log",
+    benchmark:
+        f"{BENCH}/tables/report/tables.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -99,11 +108,53 @@ rule tables:
         "> {log} 2>&1"
 
 
+rule startup_probe:
+    """The start-up cost of a bare `pnf` process, benchmarked 5 times (the budget's probe)."""
+    output:
+        f"{OUT}/configs/pnf-help.txt",
+    conda:
+        ENV
+    log:
+        f"{LOGS}/report/startup_probe.log",
+    benchmark:
+        repeat(f"{BENCH}/startup/pnf-help.tsv", 5)
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "pnf --help > {output} 2> {log}"
+
+
+rule budget:
+    """Where the experiment's time went: benchmark records per rule kind (table, figure).
+    Runs after the tables, so every job but this one and the view has its record."""
+    input:
+        tables=f"{OUT}/tables",
+        probe=f"{OUT}/configs/pnf-help.txt",
+    output:
+        directory(f"{OUT}/budget"),
+    params:
+        experiment=EXP,
+        records=BENCH,
+    conda:
+        ENV
+    log:
+        f"{LOGS}/report/budget.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "pnf report budget --benchmarks {params.records} --out {output} --experiment {params.experiment} "
+        "> {log} 2>&1"
+
+
 rule tables_view:
     """results/tables: a copy of the configured experiment's tables (the target users know),
-    with EXPERIMENT.txt naming where they come from; redone when the experiment changes."""
+    with EXPERIMENT.txt naming where they come from; redone when the experiment changes.
+    Also waits for the time budget (<OUT>/budget)."""
     input:
-        f"{OUT}/tables",
+        tables=f"{OUT}/tables",
+        budget=f"{OUT}/budget",
     output:
         directory(VIEW),
     params:
@@ -113,9 +164,11 @@ rule tables_view:
         ENV
     log:
         f"{LOGS}/report/tables_view.log",
+    benchmark:
+        f"{BENCH}/tables_view/report/tables_view.tsv",
     threads: 1
     resources:
         **res("light"),
     shell:
-        "(cp -R {input} {output} && printf '%s\\n' {params.line:q} > {output}/EXPERIMENT.txt) "
-        "> {log} 2>&1"
+        "(cp -R {input.tables} {output} && cp {input.budget}/budget.md {output}/ && "
+        "printf '%s\\n' {params.line:q} > {output}/EXPERIMENT.txt) > {log} 2>&1"

@@ -20,6 +20,8 @@ rule test_item:
         ENV
     log:
         f"{LOGS}/items/{{dataset}}/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/test_item/items/{{dataset}}/{{clip}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -44,6 +46,8 @@ rule mix_item:
         ENV
     log:
         f"{LOGS}/items/{MIX}/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/mix_item/items/{MIX}/{{clip}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -63,6 +67,8 @@ rule truth:
         ENV
     log:
         f"{LOGS}/truth/{{dataset}}/{{task}}/{{setting}}/{{item}}.log",
+    benchmark:
+        f"{BENCH}/truth/truth/{{dataset}}/{{task}}/{{setting}}/{{item}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -80,6 +86,8 @@ rule mixture_input:
         ENV
     log:
         f"{LOGS}/input/{MIX}/separate/{{setting}}/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/mixture_input/input/{MIX}/separate/{{setting}}/{{clip}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -103,6 +111,8 @@ rule observe:
         ENV
     log:
         f"{LOGS}/input/{{dataset}}/{{task}}/{{setting}}/{{item}}.log",
+    benchmark:
+        f"{BENCH}/observe/input/{{dataset}}/{{task}}/{{setting}}/{{item}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -132,6 +142,8 @@ rule restore_pnf:
         ENV
     log:
         f"{LOGS}/restore/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/restore_pnf/restore/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.tsv",
     threads: threads("restore")
     resources:
         **res("restore"),
@@ -159,6 +171,8 @@ rule restore_baseline:
         ENV
     log:
         f"{LOGS}/restore/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/restore_baseline-{{method}}/restore/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.tsv",
     threads: lambda w: threads(baseline_kind(w))
     resources:
         **baseline_res(),
@@ -193,6 +207,8 @@ rule separate:
         ENV
     log:
         f"{LOGS}/restore/{MIX}/separate/{{setting}}/{{method}}/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/separate-{{method}}/restore/{MIX}/separate/{{setting}}/{{method}}/{{clip}}.tsv",
     threads: threads("restore")
     resources:
         **res("restore"),
@@ -217,6 +233,8 @@ rule spectrogram_pnf:
         ENV
     log:
         f"{LOGS}/restore/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/spectrogram_pnf/restore/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.tsv",
     threads: threads("restore")
     resources:
         **res("restore"),
@@ -240,6 +258,8 @@ rule spectrogram_ancestral:
         ENV
     log:
         f"{LOGS}/restore/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/spectrogram_ancestral/restore/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.tsv",
     threads: threads("restore")
     resources:
         **res("restore"),

@@ -79,7 +79,7 @@ def test_budget_sums_jobs_per_kind_and_leaves_the_probe_out(run_dir):
 
 
 def test_stages_of_baselines_follow_the_method():
-    assert stage("restore_baseline-spline") == "light"
+    assert stage("restore_baseline-spline") == "light" == stage("restore_light-inpaint")
     assert stage("restore_baseline-kee") == "baseline"
     assert stage("separate-convtasnet") == "sample"
     assert stage("tables") == "report"

@@ -142,7 +142,10 @@ def test_paper_plan_has_one_job_per_cell(paper_plan):
     per_sr = len(sr["datasets"]) * len(sr["factors"]) * n
     per_ip = len(ip["datasets"]) * len(ip["gaps_ms"]) * n
     assert counts["restore_pnf"] == per_sr + per_ip
-    assert counts["restore_baseline"] == per_sr * 2 + per_ip * 3      # spline, kee; 3 fills
+    assert counts["restore_baseline"] == per_sr                        # kee
+    # spline and the 3 fills: one job per task and dataset (all settings, items, input cuts)
+    assert counts["restore_light_superres"] == len(sr["datasets"])
+    assert counts["restore_light_inpaint"] == len(ip["datasets"])
     assert counts["spectrogram_pnf"] == len(sp["datasets"]) * len(sp["iterations"]) * n
     assert counts["spectrogram_ancestral"] == len(sp["datasets"]) * n
     assert counts["separate"] == 3 * n                                  # pnf, convtasnet, demucs

@@ -32,8 +32,9 @@ STAGES = {"embedded_set": "data", "real_set": "data", "real_mix": "data", "image
           "train_image_prior": "train", "restore_pnf": "sample", "separate": "sample",
           "spectrogram_pnf": "sample", "spectrogram_ancestral": "sample",
           "image_restore": "sample", "image_separate": "sample", "convergence": "sample",
-          "restore_baseline": "baseline", "score": "light", "observe": "light",
-          "test_item": "items", "mix_item": "items", "truth": "items", "mixture_input": "items"}
+          "restore_baseline": "baseline", "restore_light": "light", "score": "light",
+          "observe": "light", "test_item": "items", "mix_item": "items", "truth": "items",
+          "mixture_input": "items"}
 LEARNED = ("kee", "convtasnet", "demucs")  # baselines with a network (not light)
 # Kinds that start no Python process (printf, ln, cp): no start-up to pay.
 NO_PROCESS = {"prior_config", "baseline_config", "claims_config", "image_prior_config",

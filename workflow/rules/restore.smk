@@ -95,31 +95,40 @@ rule mixture_input:
         "(ln -f {input} {output} || cp {input} {output}) 2> {log}"
 
 
-rule observe:
-    """What the method saw, as listenable audio (decimated signal held / gap silenced),
-    from `--save-input` of the cheapest baseline."""
-    input:
-        f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{item}}.wav",
-    output:
-        f"{R}/{{dataset}}/{{task}}/{{setting}}/input/{{item}}.wav",
-    wildcard_constraints:
-        task="superres|inpaint",
-    params:
-        method=lambda w: {"superres": "spline", "inpaint": "zero"}[w.task],
-        args=lambda w: task_args(w.task, w.setting),
-    conda:
-        ENV
-    log:
-        f"{LOGS}/input/{{dataset}}/{{task}}/{{setting}}/{{item}}.log",
-    benchmark:
-        f"{BENCH}/observe/input/{{dataset}}/{{task}}/{{setting}}/{{item}}.tsv",
-    threads: 1
-    resources:
-        **res("light"),
-    shell:
-        "tmp=$(mktemp -d) && trap 'rm -rf $tmp' EXIT && "
-        "pnf restore {wildcards.task} --method {params.method} {params.args} "
-        "--input {input} --output $tmp/discard.wav --save-input {output} > {log} 2>&1"
+# The baselines without a network (spline, zero, linear) and the observation cuts of one
+# task and dataset run as ONE job over every setting and item: the same `pnf restore` call
+# per item, in one process (workflow/scripts/light_restore.py), so they pay the process and
+# torch start-up once (issue #21, <OUT>/budget). Outputs stay per item, as before.
+for _task in [t for t in OBSERVE if t in TASKS]:
+    _grid = dict(setting=[s.name for s in settings(_task)], clip=ITEMS, allow_missing=True)
+    _cell = f"{R}/{{dataset}}/{_task}/{{setting}}"
+
+    rule:
+        name:
+            f"restore_light_{_task}"
+        input:
+            expand(f"{_cell}/truth/{{clip}}.wav", **_grid),
+        output:
+            observed=expand(f"{_cell}/input/{{clip}}.wav", **_grid),
+            wavs=expand(f"{_cell}/{{method}}/{{clip}}.wav", method=light_methods(_task), **_grid),
+            timing=expand(f"{TIMING}/{{dataset}}/{_task}/{{setting}}/{{method}}/{{clip}}.json",
+                          method=light_methods(_task), **_grid),
+        wildcard_constraints:
+            dataset="|".join(TASKS[_task]["datasets"]),
+        params:
+            spec=lambda w, task=_task: light_spec(task, w.dataset),
+        conda:
+            ENV
+        log:
+            f"{LOGS}/restore/{{dataset}}/{_task}/light.log",
+        benchmark:
+            f"{BENCH}/restore_light-{_task}/{{dataset}}.tsv"
+        threads: 1
+        resources:
+            **res("light"),
+        shell:
+            "OMP_NUM_THREADS={threads} python workflow/scripts/light_restore.py {params.spec:q} "
+            "> {log} 2>&1"
 
 
 rule restore_pnf:
@@ -154,7 +163,7 @@ rule restore_pnf:
 
 
 rule restore_baseline:
-    """A baseline: spline / KEE (super-resolution), zero / linear / spline (inpainting)."""
+    """A learned baseline: KEE (super-resolution); the others run in restore_light_<task>."""
     input:
         truth=f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{clip}}.wav",
         model=baseline_model,
@@ -163,7 +172,7 @@ rule restore_baseline:
         timing=f"{TIMING}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.json",
     wildcard_constraints:
         task="superres|inpaint",
-        method="spline|kee|zero|linear",
+        method="|".join(LEARNED),
     params:
         args=lambda w: task_args(w.task, w.setting),
         model=lambda w, input: f"--model {input.model}" if input.model else "",

@@ -16,12 +16,15 @@ import struct
 import sys
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
-import torch
 
 from pnf.atomic import atomic_path
+
+if TYPE_CHECKING:  # torch is imported where tensors are made (see _tensor)
+    import torch
 
 RATE = 22050
 N_BINS = 256
@@ -128,7 +131,7 @@ def _check_fits(path: Path) -> None:
 def write_audio(path: str | Path, x: np.ndarray | torch.Tensor, rate: int = RATE) -> None:
     """Write mono audio atomically: a killed write never leaves a partial file; NaN or
     infinite samples are refused (AudioError), never written as a full-scale click."""
-    if isinstance(x, torch.Tensor):
+    if _tensor(x):
         x = x.detach().cpu().numpy()
     path = Path(path)
     x = np.asarray(x, dtype=np.float32).reshape(-1)
@@ -210,7 +213,7 @@ class Quantizer:
     def quantize(self, x):
         """Integer class labels 0..255 of a waveform."""
         b = self.to_bins(x)
-        if isinstance(b, torch.Tensor):
+        if _tensor(b):
             return b.round().clamp(0, N_BINS - 1).long()
         return np.clip(np.round(b), 0, N_BINS - 1).astype(np.int64)
 
@@ -219,16 +222,21 @@ class Quantizer:
         return self.half
 
 
+def _tensor(x) -> bool:  # a torch tensor? torch is left to whoever makes tensors
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
 def _sign(x):
-    return torch.sign(x) if isinstance(x, torch.Tensor) else np.sign(x)
+    return x.sign() if _tensor(x) else np.sign(x)
 
 
 def _abs(x):
-    return x.abs() if isinstance(x, torch.Tensor) else np.abs(x)
+    return x.abs() if _tensor(x) else np.abs(x)
 
 
 def _log1p(x):
-    return torch.log1p(x) if isinstance(x, torch.Tensor) else np.log1p(x)
+    return x.log1p() if _tensor(x) else np.log1p(x)
 
 
 # ---------------------------------------------------------------- mel spectrogram
@@ -249,6 +257,7 @@ def mel_filterbank(n_mels: int = 80, n_fft: int = 1024, rate: int = RATE,
     up = (freqs[None] - lower) / (centre - lower)
     down = (upper - freqs[None]) / (upper - centre)
     fb = np.maximum(0, np.minimum(up, down)) * (2.0 / (upper - lower))  # area-normalized
+    import torch
     return torch.tensor(fb, dtype=torch.float32)
 
 
@@ -267,6 +276,7 @@ def mel_spectrogram(x: torch.Tensor, n_mels: int = 80, n_fft: int = 1024, hop: i
     Frames are centred; values are log10(max(mel, 1e-5)) mapped to about [-1, 1]
     (`(log10 - (-5)) / 2.5 - 1`), the paper's 80 mels / 125-7600 Hz / n_fft 1024 / hop 256.
     """
+    import torch
     x = torch.as_tensor(x, dtype=torch.float32)
     if x.dim() == 1:
         x = x[None]

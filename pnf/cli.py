@@ -15,19 +15,24 @@ import sys
 
 from pnf.allocator import retain_freed_memory
 
-# Modules that define `register(subparsers)`; each adds its verbs (or sub-verbs).
-COMMAND_MODULES = (
-    "pnf.commands.train",
-    "pnf.commands.restore",
-    "pnf.commands.sample",
-    "pnf.commands.bench",
-    "pnf.commands.evaluate",
-    "pnf.commands.describe",
-    "pnf.datasets.cli",
-    "pnf.baselines.cli",
-    "pnf.report.cli",
-    "pnf.commands.image",
-)
+# Verb -> (its one-line help, the modules that add its sub-verbs: each has
+# `register(subparsers)`). `pnf --help` reads only this table; `pnf VERB ...` imports only
+# VERB's modules, so verbs that need no network never import torch (tests/test_cli_imports.py
+# checks this, and that each help here is the one its module gives).
+VERBS = {
+    "train": ("train a model (a prior, or a baseline)", ("pnf.commands.train",
+                                                         "pnf.baselines.cli")),
+    "restore": ("restore audio or images with a prior (or a baseline)",
+                ("pnf.commands.restore",)),
+    "sample": ("generate audio from a prior", ("pnf.commands.sample",)),
+    "bench": ("measure sampling speed against the matmul ceiling", ("pnf.commands.bench",)),
+    "evaluate": ("score restorations (SNR, LSD, SI-SDR, BSS Eval, PSNR)",
+                 ("pnf.commands.evaluate",)),
+    "describe": ("say what a checkpoint file holds (one line each)", ("pnf.commands.describe",)),
+    "data": ("build the embedded datasets, fetch the real ones", ("pnf.datasets.cli",)),
+    "report": ("tables, figures and the demo page", ("pnf.report.cli",)),
+    "image": ("PixelCNN++ prior and PnF on images", ("pnf.commands.image",)),
+}
 
 
 class Parser(argparse.ArgumentParser):
@@ -39,22 +44,41 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"pnf: error: {' '.join(message.split())}{hint}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def called_verb(argv: list[str]) -> str | None:
+    """The verb `argv` names (its first word, before any option), or None."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in VERBS else None
+
+
+def build_parser(argv: list[str] | None = None, verbs=None) -> argparse.ArgumentParser:
+    """The parser with `verbs` (default: the one argv names) fully registered; every other
+    verb is a stub with its help line, enough for `pnf --help` and to name it."""
     parser = Parser(
         prog="pnf",
         description="Parallel and Flexible sampling: restore audio and images by annealed "
                     "Langevin dynamics on smoothed autoregressive priors.",
         epilog="Run `pnf VERB --help` for each verb. Start with `make reproduce`.")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name and name.startswith(err.name):
-                continue  # that part of the product is not installed yet
-            raise
-        module.register(sub)
+    if verbs is None:
+        verbs = [called_verb(sys.argv[1:] if argv is None else argv)]
+    for verb, (help, modules) in VERBS.items():
+        if verb in verbs:
+            for name in modules:
+                register(sub, name)
+        else:
+            sub.add_parser(verb, help=help, description=help)
     return parser
+
+
+def register(sub: argparse._SubParsersAction, name: str) -> None:
+    """Let module `name` add its verbs (skipped when that part is not installed)."""
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as err:
+        if err.name and name.startswith(err.name):
+            return  # that part of the product is not installed yet
+        raise
+    module.register(sub)
 
 
 class Terminated(BaseException):
@@ -69,7 +93,7 @@ def _terminate(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     """Run one verb: 0 on success; 2 and one `pnf: error:` line for bad input; 130 / 143
     and one line for SIGINT / SIGTERM (no partial output is left: pnf.atomic)."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     retain_freed_memory()
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)

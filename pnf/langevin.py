@@ -36,6 +36,7 @@ integrates its likelihood exactly (`exact_likelihood`), and the whole signal (no
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -114,7 +115,8 @@ class Schedule:
 
 
 def _window(length: int, width: int, gen: torch.Generator) -> tuple[int, int]:
-    """A window [a, b) with start ~ U(-width, length), clipped so edges are visited."""
+    """A window [a, b) with start ~ U(-width, length), clipped so edges are visited.
+    `gen` is a CPU generator (anneal keeps one for this on a GPU: no sync per update)."""
     s = int(torch.randint(-width, length, (1,), generator=gen, device=gen.device))
     return max(s, 0), min(s + width, length)
 
@@ -164,8 +166,9 @@ def _diverged(first_bad: int, steps: int, level: int, sigma: float, eta: float) 
                        "(--delta, --lr) or the likelihood weight (--c); nothing was written")
 
 
-def _level(priors, task, x, schedule: Schedule, level: int, conds, free, gen, bar) -> None:
-    """The Langevin updates of one level, in place on x."""
+def _level(priors, task, x, schedule: Schedule, level: int, conds, free, gens, bar) -> None:
+    """The Langevin updates of one level, in place on x; gens = (noise, window) generators."""
+    gen, wgen = gens
     sigma, length = schedule.sigmas[level], x.shape[-1]
     eta = schedule.step_size(sigma)
     windowed = schedule.window is not None and schedule.window < length
@@ -173,7 +176,7 @@ def _level(priors, task, x, schedule: Schedule, level: int, conds, free, gen, ba
     bar.set_postfix(sigma=f"{sigma:.3g}", refresh=False)           # the level running now
     first_bad = torch.full((), steps, device=x.device)             # no sync per step
     for step in range(steps):
-        a, b = _window(length, schedule.window, gen) if windowed else (0, length)
+        a, b = _window(length, schedule.window, wgen) if windowed else (0, length)
         grad = gradient(priors, task, x, sigma, conds, (a, b) if windowed else None)
         noise = torch.randn(grad.shape, generator=gen, device=x.device, dtype=x.dtype)
         proposal = update(task, x[..., a:b], grad, noise, eta, sigma, (a, b))
@@ -202,9 +205,28 @@ def _shift(priors, task, x, sigma: float, to: float, conds, free, gen) -> torch.
     return torch.where(free, step, x)
 
 
+COMPILE_CUDA_ONLY = ("--compile is for CUDA devices (on the CPU it makes the update slower); "
+                     "drop it or give --device cuda")
+
+
+def compiled(priors: Sequence[Prior], device) -> list[Prior]:
+    """The priors with log_prob under torch.compile (mode reduce-overhead: CUDA graphs for
+    the update's fixed shapes). CUDA only: on the CPU, inductor made the update slower
+    (0.57x, issue #21), so `--compile` there is a one-line error."""
+    if torch.device(device).type != "cuda":
+        raise ValueError(COMPILE_CUDA_ONLY)
+    out = []
+    for p in priors:
+        q = copy.copy(p)
+        q.log_prob = torch.compile(p.log_prob, mode="reduce-overhead")
+        out.append(q)
+    return out
+
+
 def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
            callback: Callable | None = None, device: str | torch.device = "cpu",
-           progress: bool | None = None, init: torch.Tensor | None = None) -> torch.Tensor:
+           progress: bool | None = None, init: torch.Tensor | None = None,
+           compile: bool = False) -> torch.Tensor:
     """Run annealed Langevin dynamics for `task` under `priors` (one per source).
 
     init: a starting state (S, B, *shape) instead of task.init() (a warm start, ours).
@@ -212,11 +234,15 @@ def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
     `schedule.kind` adds predictor and/or denoising steps (see the module docstring).
     Returns the final state (S, B, *shape) in the priors' units. A diverging chain (NaN,
     inf or |x| > DIVERGED) raises RuntimeError at the end of its level, naming σ and step.
+    compile: the priors under torch.compile (CUDA only, see `compiled`). Nothing is read
+    back to the host per update (tests/test_gpu_path.py): one read per level.
     """
     if len(priors) != task.n_sources:
         raise ValueError(f"the task has {task.n_sources} source(s) but {len(priors)} "
                          "prior(s) were given; pass one prior per source")
     gen = torch.Generator(device=device).manual_seed(seed)
+    wgen = gen if gen.device.type == "cpu" else torch.Generator().manual_seed(seed)
+    priors = compiled(priors, device) if compile else priors
     x = (task.init(gen) if init is None else init.clone()).to(device)  # (S, B, *shape)
     free = task.free.to(device).expand_as(x)
     length = x.shape[-1]
@@ -226,7 +252,7 @@ def anneal(priors: Sequence[Prior], task, schedule: Schedule, seed: int = 0,
     for level, sigma in enumerate(schedule.sigmas):
         if level and schedule.plan.predictor:
             x = _shift(priors, task, x, schedule.sigmas[level - 1], sigma, conds, free, gen)
-        _level(priors, task, x, schedule, level, conds, free, gen, bar)
+        _level(priors, task, x, schedule, level, conds, free, (gen, wgen), bar)
         if callback is not None:
             callback(level, sigma, x)
     if schedule.plan.denoise:

@@ -142,7 +142,10 @@ def test_paper_plan_has_one_job_per_cell(paper_plan):
     per_sr = len(sr["datasets"]) * len(sr["factors"]) * n
     per_ip = len(ip["datasets"]) * len(ip["gaps_ms"]) * n
     assert counts["restore_pnf"] == per_sr + per_ip
-    assert counts["restore_baseline"] == per_sr * 2 + per_ip * 3      # spline, kee; 3 fills
+    assert counts["restore_baseline"] == per_sr                        # kee
+    # spline and the 3 fills: one job per task and dataset (all settings, items, input cuts)
+    assert counts["restore_light_superres"] == len(sr["datasets"])
+    assert counts["restore_light_inpaint"] == len(ip["datasets"])
     assert counts["spectrogram_pnf"] == len(sp["datasets"]) * len(sp["iterations"]) * n
     assert counts["spectrogram_ancestral"] == len(sp["datasets"]) * n
     assert counts["separate"] == 3 * n                                  # pnf, convtasnet, demucs
@@ -226,6 +229,7 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
         assert len(rows) >= 3 and not any("—" in r for r in rows), rows
     assert (exp / "demo/index.html").is_file()
     assert any((exp / "figures").glob("*.png"))
+    assert "| restore_pnf | sample |" in (tables / "budget.md").read_text()  # time budget
     metrics = (exp / "metrics.csv").read_text()
     for method, setting in itertools.product(["pnf", "spline", "kee"], ["x4"]):
         assert f"superres,{setting},{method}" in metrics
@@ -240,7 +244,7 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
     _, out = run([*SNAKEMAKE, "-n", "results/tables"], work)
     counts = job_counts(out)
     assert counts.pop("score") == 1 and "restore_pnf" not in counts
-    assert set(counts) <= {"collect", "figures", "demo", "tables", "tables_view", "all"}
+    assert set(counts) <= {"collect", "figures", "demo", "tables", "budget", "tables_view", "all"}
     scores = exp / "scores/piano/superres/x4/spline"     # left by an earlier config
     shutil.copy(scores / "c000.json", scores / "c009.json")
     run([*SNAKEMAKE, "--cores", "2", "results/tables"], work)

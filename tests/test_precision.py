@@ -74,6 +74,41 @@ def test_bf16_gradient_guard(trained, sigma):
     assert err["eta_err"] <= (1e-3 if sigma < 40 else 2e-3), err
 
 
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("precision", ["tf32", "bf16"])
+def test_cuda_precisions_face_the_same_guard(trained, precision):
+    """On CUDA, TF32 matmuls and the bf16 trunk against the CPU's guard at every σ. The CUDA
+    default (pnf.precision.DEFAULTS) must pass it, and the sampler leaves TF32 off unless
+    it is that default; the verdict goes to $PNF_GPU_RECORD/gpu-guard-<precision>.json."""
+    import copy
+    import json
+    import os
+    from pathlib import Path
+
+    from pnf.precision import DEFAULTS
+
+    net, worst = copy.deepcopy(trained).cuda(), {"cosine": 1.0, "eta_err": 0.0}
+    ok = torch.backends.cuda.matmul.allow_tf32 is (DEFAULTS["cuda"] == "tf32")
+    for sigma in LEVELS:
+        x = (_signal(1, 4096, 99).float() + sigma * torch.randn(1, 4096)).cuda()
+        ref = input_gradient(net, x, sigma)
+        torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
+        net.precision = "bf16" if precision == "bf16" else "fp32"
+        try:
+            got = input_gradient(net, x, sigma)
+        finally:
+            torch.backends.cuda.matmul.allow_tf32, net.precision = False, "fp32"
+        err = grad_errors(ref.cpu(), got.cpu(), DELTA * sigma**2 / min(LEVELS) ** 2)
+        ok &= err["cosine"] >= 0.9999 and err["eta_err"] <= (1e-3 if sigma < 40 else 2e-3)
+        worst = {"cosine": min(worst["cosine"], err["cosine"]),
+                 "eta_err": max(worst["eta_err"], err["eta_err"])}
+    if os.environ.get("PNF_GPU_RECORD"):
+        Path(os.environ["PNF_GPU_RECORD"], f"gpu-guard-{precision}.json").write_text(
+            json.dumps({"precision": precision, "passes_guard": bool(ok), **worst}) + "\n")
+    assert ok or DEFAULTS["cuda"] != precision, worst
+
+
 def test_guard_catches_bf16_smoothing(trained):
     """The trap: smoothing in bf16 (as under autocast) fails the guard at small σ."""
     from pnf.priors.smoothing import smoothed_log_prob

@@ -12,10 +12,16 @@ import time
 
 import torch
 
-from pnf.langevin import Schedule, anneal
+from pnf.langevin import COMPILE_CUDA_ONLY, Schedule, anneal
 from pnf.precision import resolve_precision
 from pnf.resources import plan
 from pnf.runtime import pick_device
+
+
+def check_compile(args) -> None:
+    """--compile asks for torch.compile of the update: CUDA only (checked before any work)."""
+    if getattr(args, "compile", False) and pick_device(args.device).type != "cuda":
+        raise ValueError(COMPILE_CUDA_ONLY)
 
 
 def run_sampler(priors, task, schedule: Schedule, args, shape: tuple, init=None,
@@ -29,7 +35,8 @@ def run_sampler(priors, task, schedule: Schedule, args, shape: tuple, init=None,
         if hasattr(p, "set_precision"):
             p.set_precision(precision)
     start = time.perf_counter()
-    x = anneal(priors, task, schedule, seed=args.seed, device=device, init=init)
+    x = anneal(priors, task, schedule, seed=args.seed, device=device, init=init,
+               compile=getattr(args, "compile", False))
     if device.type == "cuda":
         torch.cuda.synchronize()
     return x, time.perf_counter() - start

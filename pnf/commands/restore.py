@@ -20,7 +20,7 @@ import pnf.tasks  # noqa: F401  (registers the built-in tasks)
 from pnf import variants
 from pnf.atomic import all_or_nothing
 from pnf.checkpoints import check_checkpoint
-from pnf.commands.common import run_sampler
+from pnf.commands.common import check_compile, run_sampler
 from pnf.resources import plan
 from pnf.tasks.audio_io import chain_paths
 from pnf.tasks.registry import restore_tasks
@@ -60,6 +60,7 @@ def chain_items(out, n_sources: int) -> list:
 def check(args, cls) -> int:
     """Every option, the task's consistency and every output path; returns the chain count."""
     check_args(args)
+    check_compile(args)
     if args.method != "pnf" and args.method not in cls.baselines:
         raise ValueError(f"--method {args.method}: not a method of {cls.name}; give pnf"
                          + "".join(f", {b}" for b in cls.baselines))

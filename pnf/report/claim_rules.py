@@ -39,6 +39,7 @@ TESTS = {"beats": lambda d, tol: d > tol, "within": lambda d, tol: d >= -tol,
 class Data:
     summary: pd.DataFrame  # pnf.report.tables.summarise: one row per cell, method and metric
     walltime: pd.DataFrame | None = None  # walltime.csv of pnf.report.walltime, if measured
+    benchmarks: pd.DataFrame | None = None  # pnf.report.budget.read_benchmarks of this run
 
 
 @dataclass
@@ -158,6 +159,10 @@ def _faster(data: Data, rule: dict) -> Evidence | None:
         at = "no crossover" if cross is None else f"crossover ≈ {cross:.2g} s"
         ev.lines.append(f"{where}, {row.seconds:g} s of audio: PnF {sec(row[p])} vs ancestral "
                         f"{sec(row[a])} ({at}; one timing)")
+    if data.benchmarks is not None:
+        from pnf.report.budget import sampling_line
+
+        ev.lines.append(sampling_line(data.benchmarks))
     return ev
 
 

@@ -137,15 +137,17 @@ def read_walltime(path: str | Path | None) -> pd.DataFrame | None:
 
 
 def claims_frame(claims: list[dict], metrics: str | Path | pd.DataFrame,
-                 walltime: str | Path | pd.DataFrame | None = None, gate=None) -> pd.DataFrame:
+                 walltime: str | Path | pd.DataFrame | None = None, gate=None,
+                 benchmarks: pd.DataFrame | None = None) -> pd.DataFrame:
     """The table: one row per claim, COLUMNS; `walltime` is walltime.csv (may be absent);
-    `gate` a pnf.report.gate.Gate (None: verdicts without the adequacy gate)."""
+    `gate` a pnf.report.gate.Gate (None: verdicts without the adequacy gate); `benchmarks`
+    the run's records (pnf.report.budget.read_benchmarks; may be absent)."""
     from pnf.metrics import read_records
     from pnf.report.tables import summarise
 
     if not isinstance(walltime, pd.DataFrame):
         walltime = read_walltime(walltime)
-    data = Data(summarise(read_records(metrics)), walltime)
+    data = Data(summarise(read_records(metrics)), walltime, benchmarks)
     return pd.DataFrame([claim_row(data, c, gate) for c in claims], columns=COLUMNS)
 
 

@@ -16,6 +16,8 @@
     pnf report plan --config experiments/paper.yaml --gpu-name H100 --gpu-tflops 200 --gpus 8
     pnf report docs --experiment smoke        # docs/results.md + README results, from a run
     pnf report docs --check                   # exit 1 if they differ from docs/data's render
+    pnf report budget --benchmarks results/smoke/benchmarks --out results/smoke/budget \\
+        --experiment smoke
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tolerance", help="override tolerances: NUMBER or NAME=NUMBER,...")
     p.set_defaults(func=_check)
 
-    for more in (_register_claims, _register_plan, _register_docs, _register_priors):
+    for more in (_register_claims, _register_plan, _register_docs, _register_priors,
+                 _register_budget):
         more(what)
 
 
@@ -107,6 +110,8 @@ def _register_claims(what: argparse._SubParsersAction) -> None:
     p.add_argument("--rules", required=True, help="YAML with a `claims:` section, e.g. "
                    "experiments/small.yaml")
     p.add_argument("--walltime", help="walltime.csv of `pnf report figures` (wall-time claim)")
+    p.add_argument("--benchmarks", help="the run's benchmark records (e.g. results/smoke/"
+                   "benchmarks): the wall-time claim adds its sampling jobs' seconds")
     p.add_argument("--out", default="results/smoke/tables")
     p.add_argument("--experiment", default="", help="experiment name, shown in the title")
     provenance.add_arguments(p)
@@ -149,7 +154,21 @@ def _register_plan(what: argparse._SubParsersAction) -> None:
     p.add_argument("--gpu-name", default="the assumed GPU", help="shown in the output")
     p.add_argument("--gpus", type=int, default=1, help="GPUs working in parallel (Slurm)")
     p.add_argument("--out", help="also write the job table and totals as JSON here")
+    p.add_argument("--benchmarks", help="benchmark records of a run of it (e.g. "
+                   "results/small/benchmarks): adds the job-seconds it took per stage")
     p.set_defaults(func=_plan)
+
+
+def _register_budget(what: argparse._SubParsersAction) -> None:
+    p = what.add_parser("budget", help="where an experiment's time went (benchmark records)",
+                        description="Sum Snakemake's benchmark records per rule kind: "
+                        "job-seconds, share, mean, max RSS, start-up share "
+                        "(pnf/report/budget.py). Writes budget.csv, budget.md, budget.png.")
+    p.add_argument("--benchmarks", required=True, help="e.g. results/smoke/benchmarks")
+    p.add_argument("--out", required=True, help="folder, e.g. results/smoke/budget")
+    p.add_argument("--experiment", default="", help="experiment name, shown in the title")
+    provenance.add_arguments(p)
+    p.set_defaults(func=_budget)
 
 
 def _stamping(func):
@@ -190,10 +209,16 @@ def _claims(args: argparse.Namespace) -> int:
         if path and not os.path.isfile(path):
             raise FileNotFoundError(f"{path}: no such file; run `pnf evaluate collect` (metrics)"
                                     " or `pnf report figures` (walltime.csv) first")
+    if args.benchmarks and not os.path.isdir(args.benchmarks):
+        raise FileNotFoundError(f"{args.benchmarks}: no such folder; give the run's "
+                                "results/<experiment>/benchmarks")
+    from pnf.report.budget import read_benchmarks
     from pnf.report.gate import load_gate
 
     gate = load_gate(args.rules, args.priors)
-    frame = claims_frame(load_claims(args.rules), args.metrics, args.walltime, gate)
+    records = read_benchmarks(args.benchmarks) if args.benchmarks else None
+    frame = claims_frame(load_claims(args.rules), args.metrics, args.walltime, gate,
+                         records)
     write_claims(frame, args.out, args.experiment or args.rules)
     print(f"pnf: {len(frame)} claims -> {args.out}/claims.md", file=sys.stderr)
     return 0
@@ -251,14 +276,17 @@ def _plan(args: argparse.Namespace) -> int:
     if not isinstance(cfg, dict) or not {"tasks", "priors", "sampler"} <= set(cfg):
         raise ValueError(f"{args.config}: not an experiment config (needs tasks, priors, "
                          "sampler)")
+    measured = _measured(args.benchmarks)
     jobs = plan(cfg)
     print(to_markdown(jobs, args.gpu_tflops, args.gpus, args.gpu_name,
-                      cfg.get("experiment", args.config)), end="")
+                      cfg.get("experiment", args.config), measured), end="")
     if args.out:
         from pnf.atomic import write_text_atomic
 
         data = {"gpu": args.gpu_name, "tflops": args.gpu_tflops, "gpus": args.gpus,
                 **summary(jobs, args.gpu_tflops, args.gpus), "jobs": jobs.to_dict("records")}
+        if measured is not None:
+            data["measured"] = measured.to_dict("records")
         write_text_atomic(args.out, json.dumps(data, indent=1) + "\n")
     return 0
 
@@ -285,6 +313,30 @@ def _docs(args: argparse.Namespace) -> int:
     write_docs(docs / "data", docs, readme)
     print(f"pnf: rendered the docs under {docs} and the results block of {readme}",
           file=sys.stderr)
+    return 0
+
+
+def _measured(benchmarks: str | None):
+    """Job-seconds per stage from a run's benchmark records (None without --benchmarks)."""
+    if benchmarks is None:
+        return None
+    from pnf.report.budget import budget, by_stage, read_benchmarks
+
+    if not os.path.isdir(benchmarks):
+        raise FileNotFoundError(f"{benchmarks}: no such folder; give a run's "
+                                "results/<experiment>/benchmarks")
+    return by_stage(budget(read_benchmarks(benchmarks)))
+
+
+@_stamping
+def _budget(args: argparse.Namespace) -> int:
+    from pnf.report.budget import write_budget
+
+    if not os.path.isdir(args.benchmarks):
+        raise FileNotFoundError(f"{args.benchmarks}: no such folder; run the experiment "
+                                "(make reproduce) first")
+    written = write_budget(args.benchmarks, args.out, args.experiment or args.benchmarks)
+    print(f"pnf: time budget -> {written[1]}", file=sys.stderr)
     return 0
 
 

@@ -7,8 +7,9 @@ results block.
     >>> check_docs(Path("docs/data"), Path("docs"), Path("README.md"))   # [] when fresh
 
 A snapshot is the committed source data of the docs, one folder per experiment: the run's
-per-item `metrics.csv`, its `claims.csv`, and `run.json` (the experiment, its data note and
-the provenance footer of its tables: config hash, code version, date); `bench/langevin.json`
+per-item `metrics.csv`, its `claims.csv`, its time budget `budget.md`, and `run.json` (the
+experiment, its data note and the provenance footer of its tables: config hash, code
+version, date); `bench/langevin.json`
 holds the rows of `pnf bench langevin`, rendered into docs/performance.md. Rendering reads
 only snapshots, so a test can re-render them and catch a number edited by hand or left stale.
 """
@@ -52,9 +53,10 @@ def take_snapshot(results: str | Path, experiment: str, data: Path) -> Path:
             "provenance": last if "· code " in last else "no provenance footer"}
     out = data / experiment
     write_text_atomic(out / "metrics.csv", (run / "metrics.csv").read_text())
-    claims = run / "tables" / "claims.csv"
-    if claims.is_file():
-        write_text_atomic(out / "claims.csv", claims.read_text())
+    for name, src in (("claims.csv", run / "tables" / "claims.csv"),
+                      ("budget.md", run / "budget" / "budget.md")):
+        if src.is_file():
+            write_text_atomic(out / name, src.read_text())
     write_text_atomic(out / "run.json", json.dumps(meta, indent=1, sort_keys=True) + "\n")
     return out
 
@@ -90,6 +92,8 @@ def _section(folder: Path) -> str:
                  for _, r in claims.iterrows()]
         parts.append("### Claims\n\n" + "\n".join(rows) + "\n")
     parts.append("### Tables\n\n" + _tables_markdown(folder, meta))
+    if (folder / "budget.md").is_file():
+        parts.append("### Where the time went\n\n" + (folder / "budget.md").read_text())
     return "\n".join(parts)
 
 

@@ -159,7 +159,10 @@ def summary(df: pd.DataFrame, tflops: float, gpus: int) -> dict:
     return out
 
 
-def to_markdown(df: pd.DataFrame, tflops: float, gpus: int, gpu: str, experiment: str) -> str:
+def to_markdown(df: pd.DataFrame, tflops: float, gpus: int, gpu: str, experiment: str,
+                measured: pd.DataFrame | None = None) -> str:
+    """The projection; `measured` (pnf.report.budget.by_stage of a run's benchmark records)
+    adds what that run took on its own machine."""
     s = summary(df, tflops, gpus)
     rate = tflops * 1e12 * 3600
     lines = [f"Cost of `{experiment}` on {gpu} at an assumed {tflops:g} TFLOP/s sustained",
@@ -172,4 +175,9 @@ def to_markdown(df: pd.DataFrame, tflops: float, gpus: int, gpu: str, experiment
               f"restoration {restore:,.1f}); wall time on {gpus} GPU{'s' if gpus > 1 else ''}: "
               f"{s['wall_hours']:,.1f} h "
               "(each stage: its FLOPs shared over the GPUs, or its longest job if longer)."]
+    if measured is not None:
+        lines += ["", "Measured in a run (benchmark records): job-seconds per stage",
+                  "", "| stage | jobs | job-s | share |", "|:--|--:|--:|--:|"]
+        lines += [f"| {r.stage} | {r.jobs} | {r.job_s:,.1f} | {r.share:.1%} |"
+                  for r in measured.itertuples(index=False)]
     return "\n".join(lines) + "\n"

@@ -59,6 +59,9 @@ def add_schedule_args(p, eta: float = 0.05) -> None:
     g.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda")
     g.add_argument("--precision", default="auto", choices=["auto", *PRECISIONS],
                    help="WaveNet trunk matmuls (auto: fp32; see pnf.precision)")
+    g.add_argument("--compile", action="store_true",
+                   help="CUDA only: the prior under torch.compile with CUDA graphs (off by "
+                        "default; on the CPU it makes the update slower)")
     g.add_argument("--batch", type=int, default=1,
                    help="independent chains, run as one batch: N = 1 writes OUT.wav, N > 1 "
                         "writes OUT-1.wav ... OUT-N.wav")

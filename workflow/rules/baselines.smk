@@ -14,6 +14,8 @@ rule baseline_config:
         ENV
     log:
         f"{LOGS}/configs/{{method}}.log",
+    benchmark:
+        f"{BENCH}/baseline_config/configs/{{method}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -34,6 +36,8 @@ rule train_kee:
         ENV
     log:
         f"{LOGS}/train/kee-{{dataset}}-x{{factor}}.log",
+    benchmark:
+        f"{BENCH}/train_kee/train/kee-{{dataset}}-x{{factor}}.tsv",
     threads: threads("train")
     resources:
         **res("train"),
@@ -58,6 +62,8 @@ rule train_separator:
         ENV
     log:
         f"{LOGS}/train/{{method}}.log",
+    benchmark:
+        f"{BENCH}/train_separator/train/{{method}}.tsv",
     threads: threads("train")
     resources:
         **res("train"),

@@ -1,6 +1,7 @@
 # Shared names and helpers: paths, test items, per-rule resources, Langevin arguments and
 # the full target lists. Every job list derives from the config alone (no file is read at
 # parse time), so `snakemake -n` plans the paper run with no data present.
+import json
 import os
 import shlex
 import sys
@@ -30,6 +31,7 @@ R = f"{OUT}/restored"  # <OUT>/restored/<dataset>/<task>/<setting>/<method>/<ite
 TIMING = f"{OUT}/timing"  # same layout, {"seconds": ...} per restoration call
 SCORES = f"{OUT}/scores"  # same layout, one JSON record per item
 LOGS = f"{OUT}/logs"
+BENCH = f"{OUT}/benchmarks"  # <BENCH>/<kind>/...tsv: every rule's `benchmark:` (pnf report budget)
 MIX = "mix"  # dataset name of the separation mixtures
 TASKS = config["tasks"]
 DATA_ROOT = config["data"]["root"]
@@ -234,6 +236,23 @@ def clip_index(clip):
 
 
 SOURCES = TASKS.get("separate", {}).get("sources", [])
+
+
+# The light jobs of a restore task: its baselines without a network, and the observation cut
+# (rules/restore.smk, restore_light_<task>).
+OBSERVE = {"superres": "spline", "inpaint": "zero"}  # its --save-input: what the method saw
+
+
+def light_methods(task):
+    return [m for m in TASKS.get(task, {}).get("baselines", []) if m not in LEARNED]
+
+
+def light_spec(task, dataset):
+    """The job's calls as JSON: settings with their flags, methods, items, output roots."""
+    return json.dumps({"task": task, "dataset": dataset, "observe": OBSERVE[task],
+                       "settings": {s.name: s.args for s in settings(task)},
+                       "methods": light_methods(task), "items": ITEMS, "restored": R,
+                       "timing": TIMING})
 
 
 def baseline_model(w):

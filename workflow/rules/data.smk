@@ -20,6 +20,8 @@ if config["data"]["kind"] == "embedded":
             ENV
         log:
             f"{LOGS}/data/{{name}}.log",
+        benchmark:
+            f"{BENCH}/embedded_set/data/{{name}}.tsv",
         threads: 1
         resources:
             **res("light"),
@@ -42,6 +44,8 @@ else:
             ENV
         log:
             f"{LOGS}/data/{{name}}.log",
+        benchmark:
+            f"{BENCH}/real_set/data/{{name}}.tsv",
         threads: 1
         resources:
             **res("light"),
@@ -64,6 +68,8 @@ else:
             ENV
         log:
             f"{LOGS}/data/{MIX_SET}.log",
+        benchmark:
+            f"{BENCH}/real_mix/data/{MIX_SET}.tsv",
         threads: 1
         resources:
             **res("light"),

@@ -14,6 +14,8 @@ rule score:
         ENV
     log:
         f"{LOGS}/score/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{item}}.log",
+    benchmark:
+        f"{BENCH}/score/score/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{item}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -36,6 +38,8 @@ rule collect:
         ENV
     log:
         f"{LOGS}/collect.log",
+    benchmark:
+        f"{BENCH}/collect/collect.tsv",
     threads: 1
     resources:
         **res("light"),

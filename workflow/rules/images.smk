@@ -28,6 +28,8 @@ if IMAGES:
             ENV
         log:
             f"{LOGS}/data/{IMAGE_SET}.log",
+        benchmark:
+            f"{BENCH}/image_set/data/{IMAGE_SET}.tsv",
         threads: 1
         resources:
             **res("light"),
@@ -44,6 +46,8 @@ if IMAGES:
             ENV
         log:
             f"{LOGS}/configs/pixelcnn-{IMAGE_SET}.log",
+        benchmark:
+            f"{BENCH}/image_prior_config/configs/pixelcnn-{IMAGE_SET}.tsv",
         threads: 1
         resources:
             **res("light"),
@@ -63,6 +67,8 @@ if IMAGES:
             ENV
         log:
             f"{LOGS}/train/pixelcnn-{IMAGE_SET}.log",
+        benchmark:
+            f"{BENCH}/train_image_prior/train/pixelcnn-{IMAGE_SET}.tsv",
         threads: threads("train")
         resources:
             **res("train"),
@@ -92,6 +98,8 @@ if IMAGES:
             ENV
         log:
             f"{LOGS}/restore/{IMAGE_SET}/images/{{setting}}/pnf/{{clip}}.log",
+        benchmark:
+            f"{BENCH}/image_restore/restore/{IMAGE_SET}/images/{{setting}}/pnf/{{clip}}.tsv",
         threads: threads("restore")
         resources:
             **res("restore"),
@@ -122,6 +130,8 @@ if IMAGES:
             ENV
         log:
             f"{LOGS}/restore/{IMAGE_SET}/images/separate2/pnf/{{clip}}.log",
+        benchmark:
+            f"{BENCH}/image_separate/restore/{IMAGE_SET}/images/separate2/pnf/{{clip}}.tsv",
         threads: threads("restore")
         resources:
             **res("restore"),

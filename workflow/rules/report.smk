@@ -47,6 +47,8 @@ rule claims_config:
         ENV
     log:
         f"{LOGS}/configs/claims.log",
+    benchmark:
+        f"{BENCH}/claims_config/configs/claims.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -71,6 +73,8 @@ rule figures:
         ENV
     log:
         f"{LOGS}/report/figures.log",
+    benchmark:
+        f"{BENCH}/figures/report/figures.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -101,6 +105,8 @@ rule demo:
         ENV
     log:
         f"{LOGS}/report/demo.log",
+    benchmark:
+        f"{BENCH}/demo/report/demo.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -129,7 +135,7 @@ rule tables:
         claims=lambda w, input, output: (
             f"&& pnf report claims --metrics {input.metrics} --rules {input.claims} --walltime "
             f"{input.figures}/walltime.csv --out {output} --experiment {config['experiment']} "
-            f"--priors {' '.join(input.priors)} {stamp('claims')}"
+            f"--priors {' '.join(input.priors)} --benchmarks {BENCH} {stamp('claims')}"
             if config["claims"]
             else ""
         ),
@@ -143,6 +149,8 @@ rule tables:
         ENV
     log:
         f"{LOGS}/report/tables.log",
+    benchmark:
+        f"{BENCH}/tables/report/tables.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -153,11 +161,54 @@ rule tables:
         "> {log} 2>&1"
 
 
+rule startup_probe:
+    """The start-up cost of a bare `pnf` process, benchmarked 5 times (the budget's probe)."""
+    output:
+        f"{OUT}/configs/pnf-help.txt",
+    conda:
+        ENV
+    log:
+        f"{LOGS}/report/startup_probe.log",
+    benchmark:
+        repeat(f"{BENCH}/startup/pnf-help.tsv", 5)
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "pnf --help > {output} 2> {log}"
+
+
+rule budget:
+    """Where the experiment's time went: benchmark records per rule kind (table, figure).
+    Runs after the tables, so every job but this one and the view has its record."""
+    input:
+        tables=f"{OUT}/tables",
+        probe=f"{OUT}/configs/pnf-help.txt",
+    output:
+        directory(f"{OUT}/budget"),
+    params:
+        experiment=EXP,
+        records=BENCH,
+        stamp=stamp("budget"),
+    conda:
+        ENV
+    log:
+        f"{LOGS}/report/budget.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "pnf report budget --benchmarks {params.records} --out {output} "
+        "--experiment {params.experiment} {params.stamp} > {log} 2>&1"
+
+
 rule tables_view:
     """results/tables: a copy of the configured experiment's tables (the target users know),
-    with EXPERIMENT.txt naming where they come from; redone when the experiment changes."""
+    with EXPERIMENT.txt naming where they come from; redone when the experiment changes.
+    Also waits for the time budget (<OUT>/budget)."""
     input:
-        f"{OUT}/tables",
+        tables=f"{OUT}/tables",
+        budget=f"{OUT}/budget",
     output:
         directory(VIEW),
     params:
@@ -167,12 +218,14 @@ rule tables_view:
         ENV
     log:
         f"{LOGS}/report/tables_view.log",
+    benchmark:
+        f"{BENCH}/tables_view/report/tables_view.tsv",
     threads: 1
     resources:
         **res("light"),
     shell:
-        "(cp -R {input} {output} && printf '%s\\n' {params.line:q} > {output}/EXPERIMENT.txt) "
-        "> {log} 2>&1"
+        "(cp -R {input.tables} {output} && cp {input.budget}/budget.md {output}/ && "
+        "printf '%s\\n' {params.line:q} > {output}/EXPERIMENT.txt) > {log} 2>&1"
 
 
 rule docs:
@@ -182,6 +235,7 @@ rule docs:
     input:
         tables=f"{OUT}/tables",
         metrics=f"{OUT}/metrics.csv",
+        budget=f"{OUT}/budget",
     output:
         directory(f"docs/data/{EXP}"),
     params:
@@ -190,6 +244,8 @@ rule docs:
         ENV
     log:
         f"{LOGS}/report/docs.log",
+    benchmark:
+        f"{BENCH}/docs/report/docs.tsv",
     threads: 1
     resources:
         **res("light"),

@@ -20,6 +20,8 @@ rule test_item:
         ENV
     log:
         f"{LOGS}/items/{{dataset}}/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/test_item/items/{{dataset}}/{{clip}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -44,6 +46,8 @@ rule mix_item:
         ENV
     log:
         f"{LOGS}/items/{MIX}/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/mix_item/items/{MIX}/{{clip}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -63,6 +67,8 @@ rule truth:
         ENV
     log:
         f"{LOGS}/truth/{{dataset}}/{{task}}/{{setting}}/{{item}}.log",
+    benchmark:
+        f"{BENCH}/truth/truth/{{dataset}}/{{task}}/{{setting}}/{{item}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -80,6 +86,8 @@ rule mixture_input:
         ENV
     log:
         f"{LOGS}/input/{MIX}/separate/{{setting}}/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/mixture_input/input/{MIX}/separate/{{setting}}/{{clip}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -87,29 +95,40 @@ rule mixture_input:
         "(ln -f {input} {output} || cp {input} {output}) 2> {log}"
 
 
-rule observe:
-    """What the method saw, as listenable audio (decimated signal held / gap silenced),
-    from `--save-input` of the cheapest baseline."""
-    input:
-        f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{item}}.wav",
-    output:
-        f"{R}/{{dataset}}/{{task}}/{{setting}}/input/{{item}}.wav",
-    wildcard_constraints:
-        task="superres|inpaint",
-    params:
-        method=lambda w: {"superres": "spline", "inpaint": "zero"}[w.task],
-        args=lambda w: task_args(w.task, w.setting),
-    conda:
-        ENV
-    log:
-        f"{LOGS}/input/{{dataset}}/{{task}}/{{setting}}/{{item}}.log",
-    threads: 1
-    resources:
-        **res("light"),
-    shell:
-        "tmp=$(mktemp -d) && trap 'rm -rf $tmp' EXIT && "
-        "pnf restore {wildcards.task} --method {params.method} {params.args} "
-        "--input {input} --output $tmp/discard.wav --save-input {output} > {log} 2>&1"
+# The baselines without a network (spline, zero, linear) and the observation cuts of one
+# task and dataset run as ONE job over every setting and item: the same `pnf restore` call
+# per item, in one process (workflow/scripts/light_restore.py), so they pay the process and
+# torch start-up once (issue #21, <OUT>/budget). Outputs stay per item, as before.
+for _task in [t for t in OBSERVE if t in TASKS]:
+    _grid = dict(setting=[s.name for s in settings(_task)], clip=ITEMS, allow_missing=True)
+    _cell = f"{R}/{{dataset}}/{_task}/{{setting}}"
+
+    rule:
+        name:
+            f"restore_light_{_task}"
+        input:
+            expand(f"{_cell}/truth/{{clip}}.wav", **_grid),
+        output:
+            observed=expand(f"{_cell}/input/{{clip}}.wav", **_grid),
+            wavs=expand(f"{_cell}/{{method}}/{{clip}}.wav", method=light_methods(_task), **_grid),
+            timing=expand(f"{TIMING}/{{dataset}}/{_task}/{{setting}}/{{method}}/{{clip}}.json",
+                          method=light_methods(_task), **_grid),
+        wildcard_constraints:
+            dataset="|".join(TASKS[_task]["datasets"]),
+        params:
+            spec=lambda w, task=_task: light_spec(task, w.dataset),
+        conda:
+            ENV
+        log:
+            f"{LOGS}/restore/{{dataset}}/{_task}/light.log",
+        benchmark:
+            f"{BENCH}/restore_light-{_task}/{{dataset}}.tsv"
+        threads: 1
+        resources:
+            **res("light"),
+        shell:
+            "OMP_NUM_THREADS={threads} python workflow/scripts/light_restore.py {params.spec:q} "
+            "> {log} 2>&1"
 
 
 rule restore_pnf:
@@ -132,6 +151,8 @@ rule restore_pnf:
         ENV
     log:
         f"{LOGS}/restore/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/restore_pnf/restore/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.tsv",
     threads: threads("restore")
     resources:
         **res("restore"),
@@ -142,7 +163,7 @@ rule restore_pnf:
 
 
 rule restore_baseline:
-    """A baseline: spline / KEE (super-resolution), zero / linear / spline (inpainting)."""
+    """A learned baseline: KEE (super-resolution); the others run in restore_light_<task>."""
     input:
         truth=f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{clip}}.wav",
         model=baseline_model,
@@ -151,7 +172,7 @@ rule restore_baseline:
         timing=f"{TIMING}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.json",
     wildcard_constraints:
         task="superres|inpaint",
-        method="spline|kee|zero|linear",
+        method="|".join(LEARNED),
     params:
         args=lambda w: task_args(w.task, w.setting),
         model=lambda w, input: f"--model {input.model}" if input.model else "",
@@ -159,6 +180,8 @@ rule restore_baseline:
         ENV
     log:
         f"{LOGS}/restore/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/restore_baseline-{{method}}/restore/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.tsv",
     threads: lambda w: threads(baseline_kind(w))
     resources:
         **baseline_res(),
@@ -193,6 +216,8 @@ rule separate:
         ENV
     log:
         f"{LOGS}/restore/{MIX}/separate/{{setting}}/{{method}}/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/separate-{{method}}/restore/{MIX}/separate/{{setting}}/{{method}}/{{clip}}.tsv",
     threads: threads("restore")
     resources:
         **res("restore"),
@@ -217,6 +242,8 @@ rule spectrogram_pnf:
         ENV
     log:
         f"{LOGS}/restore/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/spectrogram_pnf/restore/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.tsv",
     threads: threads("restore")
     resources:
         **res("restore"),
@@ -240,6 +267,8 @@ rule spectrogram_ancestral:
         ENV
     log:
         f"{LOGS}/restore/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.log",
+    benchmark:
+        f"{BENCH}/spectrogram_ancestral/restore/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.tsv",
     threads: threads("restore")
     resources:
         **res("restore"),

@@ -17,6 +17,8 @@ rule study_config:
         ENV
     log:
         f"{LOGS}/configs/study.log",
+    benchmark:
+        f"{BENCH}/study_config/configs/study.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -44,6 +46,8 @@ rule convergence:
         ENV
     log:
         f"{LOGS}/study/convergence.log",
+    benchmark:
+        f"{BENCH}/convergence/study/convergence.tsv",
     threads: threads("restore")
     resources:
         **res("restore"),

@@ -15,6 +15,8 @@ rule prior_config:
         ENV
     log:
         f"{LOGS}/configs/prior-{{dataset}}-{{kind}}.log",
+    benchmark:
+        f"{BENCH}/prior_config/configs/prior-{{dataset}}-{{kind}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -37,6 +39,8 @@ rule train_prior:
         ENV
     log:
         f"{LOGS}/train/prior-{{dataset}}-{{kind}}.log",
+    benchmark:
+        f"{BENCH}/train_prior/train/prior-{{dataset}}-{{kind}}.tsv",
     threads: threads("train")
     resources:
         **res("train"),

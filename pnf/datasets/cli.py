@@ -23,7 +23,7 @@ def catalog_text() -> str:
 
 
 def _build(args) -> int:
-    for manifest in build(args.what, args.out, args.seed, args.size):
+    for manifest in build(args.what, args.out, args.seed, args.size, args.allow_noncommercial):
         print(manifest)
     return 0
 
@@ -63,6 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     b.add_argument("--size", choices=("smoke", "small"), default="smoke",
                    help="smoke: seconds, a few clips; small: more pieces/clips")
+    b.add_argument("--allow-noncommercial", action="store_true",
+                   help="add the MAESTRO performances (CC BY-NC-SA 4.0: non-commercial use "
+                   "only) to piano")
     b.set_defaults(func=_build)
 
     f = what.add_parser("fetch", help="download and prepare a real dataset (internet)",

@@ -4,9 +4,12 @@ VENV  ?= .venv
 PY    := $(VENV)/bin/python
 PIP   := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
-# Debian packages the project needs: ffmpeg (museval -> stempeg), fluidsynth + a GM SoundFont
-# (embedded piano), espeak-ng (embedded synthetic voice), chromium (demo page test).
-APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm espeak-ng chromium chromium-driver
+# Debian packages the project needs (one line each in data/README.md): ffmpeg (museval ->
+# stempeg; decodes the G.722 prompts), fluidsynth + SoundFonts (embedded piano: MuseScore
+# General's sampled grand; FluidR3 for the synthetic set), asterisk-core-sounds-en-g722 (the
+# embedded real voice), espeak-ng (synthetic voice), chromium (demo page test).
+APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm musescore-general-soundfont \
+  asterisk-core-sounds-en-g722 espeak-ng chromium chromium-driver
 EXPERIMENT ?= smoke
 
 .PHONY: all install system-packages test test-gpu lint reproduce check-reproduction bench clean

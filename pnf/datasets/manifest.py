@@ -26,7 +26,7 @@ from pnf.atomic import write_bytes_atomic
 from pnf.audio import RATE, write_audio
 
 COLUMNS = ("path", "split", "duration", "source", "piece", "part", "speaker", "clip",
-           "synthetic")
+           "synthetic", "package", "license")
 DATA_SUFFIXES = {".wav", ".flac", ".npy", ".mid"}
 
 

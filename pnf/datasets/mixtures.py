@@ -8,7 +8,9 @@ to the 16-bit grid (k / 32768, |k| <= 16383), and the mixture is their sum. Beca
 every value is on the grid, `mix == piano + voice` holds exactly for the WAVs as
 written and read back. Piano clips (full renders) and voice utterances are paired
 within a split by a seed-drawn permutation; voice shorter than the piano clip is
-zero-padded, longer is cut. Rows share a `clip` id; `source` is mix, piano or voice.
+zero-padded, longer is cut (voice is read at 22 050 Hz whatever its stored rate). Rows
+share a `clip` id; `source` is mix, piano or voice; each row keeps its source's
+`synthetic`, `package` and `license` (a mix row: both, `|`-separated).
 """
 
 from __future__ import annotations
@@ -27,6 +29,16 @@ GRID = 32768  # 16-bit PCM: a float x is stored as round(x * 32768)
 def snap(x: np.ndarray) -> np.ndarray:
     """Round to the 16-bit grid, within +-16383/32768, so sums of two stay exact."""
     return (np.clip(np.round(x * GRID), -16383, 16383) / GRID).astype(np.float32)
+
+
+def provenance(row) -> dict:
+    """synthetic/package/license of a source row, or of a (piano, voice) pair for a mix."""
+    if isinstance(row, dict):
+        return {k: row.get(k, "") for k in ("synthetic", "package", "license")}
+    p, v = row
+    return {"synthetic": "yes" if "yes" in (p.get("synthetic"), v.get("synthetic")) else "no",
+            "package": f"{p.get('package', '')} | {v.get('package', '')}",
+            "license": f"{p.get('license', '')} | {v.get('license', '')}"}
 
 
 def _pairs(piano: Path, voice: Path, split: str, rng: np.random.Generator):
@@ -60,12 +72,9 @@ def build_mix(out: str | Path, piano: str | Path, voice: str | Path, seed: int =
             _, sources = mix(np.stack([p, v]))  # (2, T), each at peak 0.5
             sources = snap(sources)
             cid = f"{p_row['clip']}__{v_row['clip']}"
-            common = dict(split=split, piece=p_row["piece"], speaker=v_row["speaker"],
-                          clip=cid, synthetic="voice")
-            manifest.add_audio(f"{split}/{cid}_mix.wav", sources.sum(0), source="mix",
-                               **common)
-            manifest.add_audio(f"{split}/{cid}_piano.wav", sources[0], source="piano",
-                               **common)
-            manifest.add_audio(f"{split}/{cid}_voice.wav", sources[1], source="voice",
-                               **common)
+            common = dict(split=split, piece=p_row["piece"], speaker=v_row["speaker"], clip=cid)
+            for name, x, row in (("mix", sources.sum(0), None), ("piano", sources[0], p_row),
+                                 ("voice", sources[1], v_row)):
+                manifest.add_audio(f"{split}/{cid}_{name}.wav", x, source=name, **common,
+                                   **provenance(row or (p_row, v_row)))
     return manifest.finish(params)

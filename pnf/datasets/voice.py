@@ -1,124 +1,70 @@
-"""Embedded voice: SYNTHETIC English speech from espeak-ng, several voices, split by speaker.
+"""Embedded voice: real recorded English speech at 16 kHz (Asterisk prompts, LibriVox readings).
 
     >>> from pnf.datasets.voice import build_voice
     >>> build_voice("data/embedded/voice", seed=0, size="smoke")   # -> manifest.csv + WAVs
 
-This is not human speech: it is formant synthesis, labelled `synthetic=yes` in the
-manifest and in every table. Each "speaker" is one espeak-ng voice variant with its own
-speed and pitch; the seed picks which sentences each speaker reads. Utterances are
-resampled to 22 050 Hz, trimmed (60 dB) and peak-normalized; test speakers never
-appear in train.
+Material: `pnf.datasets.speech` (three real speakers: Allison Smith's Asterisk prompts,
+two LibriVox readers). Split, so that no prompt text and no recording is on both sides:
+
+- Asterisk prompts by text: a prompt key is test when the first byte of its sha1 is
+  < 26 (about 10 %), independent of file order and seed;
+- LibriVox by speaker: the Sonnet 1 reader trains, the "Sense and Sensibility" reader
+  is a held-out test speaker.
+
+`small` uses every utterance; `smoke` a seed-drawn handful of each side. WAVs are
+written at 16 kHz (the material's rate; pnf resamples on reading). Each manifest row
+has `synthetic=no`, its `package` and `license`; `piece` is the prompt key. Test rows
+alternate between speakers, so the first test clips the tasks score cover both.
 """
 
 from __future__ import annotations
 
-import tempfile
+import hashlib
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
-from pnf.audio import RATE, peak_normalize, read_audio, trim_silence
 from pnf.datasets.manifest import Manifest, is_complete
-from pnf.datasets.tools import speak
+from pnf.datasets.speech import SPEECH_RATE, Utterance, asterisk_prompts, librivox_readings
 
-# (speaker id, espeak-ng voice, words per minute, pitch 0..99); the last ones are test.
-SPEAKERS = (
-    ("es01", "en-us", 165, 45), ("es02", "en-gb+f3", 150, 62),
-    ("es03", "en-gb-scotland", 170, 40), ("es04", "en-us+f2", 155, 70),
-    ("es05", "en-029+m3", 145, 35), ("es06", "en-gb-x-rp+f4", 160, 58),
-    ("es07", "en-us+m7", 175, 30), ("es08", "en-gb-x-gbcwmd+f1", 140, 66),
-    ("es09", "en-gb+m2", 158, 48), ("es10", "en-us+f5", 168, 75),
-)
-SIZES = {  # speakers (the last `test` of them are test), sentences per speaker
-    "smoke": dict(speakers=4, test=1, sentences=3),
-    "small": dict(speakers=10, test=2, sentences=24),
+TEST_SPEAKERS = ("lv-sense",)
+SIZES = {  # utterances per side (None: all)
+    "smoke": dict(train=12, test=4),
+    "small": dict(train=None, test=None),
 }
 
-SENTENCES = """\
-The old lighthouse keeper climbed the stairs every evening at dusk.
-Please put the blue folder on the second shelf near the window.
-A sudden gust of wind scattered the maple leaves across the yard.
-Seven hungry sparrows waited patiently beside the bakery door.
-Could you tell me how far it is to the nearest train station?
-The river froze early this year, and the children went skating.
-Never trust a map that was drawn by someone who has never travelled.
-She tuned the violin twice before the concert began.
-Our neighbour grows tomatoes, beans and a row of bright sunflowers.
-The committee will announce its decision on Thursday afternoon.
-Thunder rolled over the hills while the cattle huddled together.
-He forgot his umbrella, so he waited under the bridge for an hour.
-Fresh bread and strong coffee make the best kind of morning.
-The museum keeps a clock that has not stopped in three hundred years.
-Which of these two roads leads back to the village square?
-The pilot reported clear skies and a gentle wind from the west.
-Every winter the geese fly south in long, uneven lines.
-I would rather walk in the rain than sit in that crowded bus.
-The library closes at nine, but the reading room stays open later.
-A careful cook tastes the soup before adding any more salt.
-Mountains look closer than they are on a cold, bright day.
-The engineer checked each bolt on the bridge with a small hammer.
-My grandmother kept every letter she received in a wooden box.
-Quiet streets at midnight can feel strangely peaceful.
-The fishermen mended their nets while the tide went out.
-Nobody expected the little dog to win the race.
-Turn left at the bakery and follow the canal until you see a red door.
-The orchestra played the final chord, and the hall fell silent.
-Is it true that the comet returns only once every seventy years?
-Heavy snow closed the mountain pass for nearly a week.
-The gardener planted tulips in neat rows along the path.
-A thin layer of dust covered the piano in the empty house.
-They argued about the price of apples for twenty minutes.
-The candle flickered as the door creaked open.
-Bring a warm coat, because the evenings are cold by the sea.
-The students measured the shadow of the tower at noon.
-How many islands can you count from the top of the hill?
-The baker wakes at four to light the ovens.
-Our train was delayed by a fallen tree on the line.
-A painter needs patience as much as a steady hand.
-The kettle whistled, and everyone hurried into the kitchen.
-Lanterns swayed above the market as the sun went down.
-The scientist wrote her results in a small green notebook.
-Wild horses still roam the plains beyond the river.
-Please speak slowly, the connection is not very good.
-The harbour was full of sailing boats with white and yellow sails.
-He found an old coin buried in the sand near the pier.
-The choir practised the same hymn until it sounded perfect.
-Rain drummed on the tin roof all through the night.
-The puzzle had a thousand pieces, and three of them were missing.
-We watched the storm move slowly across the valley.
-The watchmaker repaired the tiny gears with silver tweezers.
-Do you remember the name of the song they played at the wedding?
-Bright red berries grew along the edge of the forest.
-The ferry leaves at half past six and returns before dark.
-Every book on that shelf was signed by its author.
-A single owl called from the oak tree behind the barn.
-The twins painted the fence green on a hot summer day.
-Warm light spilled from the windows of the small cottage.
-The crowd cheered when the tightrope walker reached the other side.
-""".splitlines()
+
+def split_of(u: Utterance) -> str:
+    """'test' for held-out speakers and for about 10 % of the Asterisk prompt texts."""
+    if u.speaker.startswith("lv-"):
+        return "test" if u.speaker in TEST_SPEAKERS else "train"
+    return "test" if hashlib.sha1(u.prompt.encode()).digest()[0] < 26 else "train"
+
+
+def choose(utts: list[Utterance], count: int | None, rng: np.random.Generator) -> list:
+    """`count` utterances drawn by `rng` (all when None), alternating between speakers."""
+    by_speaker: dict[str, list[Utterance]] = {}
+    for u in utts:
+        by_speaker.setdefault(u.speaker, []).append(u)
+    queues = [[group[i] for i in rng.permutation(len(group))] if count else group
+              for _, group in sorted(by_speaker.items())]
+    out = [q[i] for i in range(max(map(len, queues))) for q in queues if i < len(q)]
+    return out if count is None else out[:count]
 
 
 def build_voice(out: str | Path, seed: int = 0, size: str = "smoke") -> Path:
-    """Build the embedded synthetic-voice set in `out` (kept if already complete)."""
-    cfg = SIZES[size]
-    params = {"set": "voice", "seed": seed, "size": size, **cfg}
-    out = Path(out)
+    """Build the embedded real-voice set in `out` (kept if already complete)."""
+    cfg, out = SIZES[size], Path(out)
+    params = {"set": "voice", "seed": seed, "size": size, "rate": SPEECH_RATE, **cfg}
     if is_complete(out, params):
         return out / "manifest.csv"
+    utts = asterisk_prompts() + librivox_readings()
     rng = np.random.default_rng(seed)
-    speakers = SPEAKERS[: cfg["speakers"]]
     manifest = Manifest(out)
-    with tempfile.TemporaryDirectory() as tmp:
-        for k, (spk, voice, wpm, pitch) in enumerate(tqdm(speakers, desc="voice",
-                                                          unit="speaker")):
-            split = "test" if k >= len(speakers) - cfg["test"] else "train"
-            lines = rng.choice(len(SENTENCES), cfg["sentences"], replace=False)
-            for j, line in enumerate(lines):
-                raw = speak(SENTENCES[line], Path(tmp) / "u.wav", voice, wpm, pitch)
-                x = peak_normalize(trim_silence(read_audio(raw, RATE, quiet=True), 60.0))
-                cid = f"{spk}_{j:03d}"
-                manifest.add_audio(f"{split}/{spk}/{cid}.wav", x, split=split, source="voice",
-                                   piece=f"line{int(line):02d}", speaker=spk, clip=cid,
-                                   synthetic="yes")
+    for split in ("train", "test"):
+        for u in choose([u for u in utts if split_of(u) == split], cfg[split], rng):
+            manifest.add_audio(f"{split}/{u.speaker}/{u.name}.wav", u.audio, SPEECH_RATE,
+                               split=split, source="voice", piece=u.prompt, speaker=u.speaker,
+                               clip=u.name, synthetic="no", package=u.package,
+                               license=u.license)
     return manifest.finish(params)

@@ -16,6 +16,7 @@ if config["data"]["kind"] == "embedded":
             root=lambda w, output: Path(output[0]).parents[1],
             size=config["data"]["size"],
             seed=config["data"]["seed"],
+            nc="--allow-noncommercial" if config["data"]["allow_noncommercial"] else "",
         conda:
             ENV
         log:
@@ -27,7 +28,7 @@ if config["data"]["kind"] == "embedded":
             **res("light"),
         shell:
             "pnf data build {wildcards.name} --out {params.root} --size {params.size} "
-            "--seed {params.seed} > {log} 2>&1"
+            "--seed {params.seed} {params.nc} > {log} 2>&1"
 
 else:
 

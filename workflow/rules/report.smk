@@ -5,7 +5,7 @@
 CLAIMS = f"{OUT}/configs/claims.yaml"  # the config's `claims:` rules (claims table, demo)
 # Prior quality (`pnf evaluate prior`): one record per audio prior, on the scored test clips.
 PRIOR_QUALITY = [f"{OUT}/prior-quality/{Path(p).stem}.json" for p in TRAIN_TARGETS
-                 if "/priors/" in p and not p.endswith("-pixelcnn.pt")]
+                 if Path(p).parent.name == "priors" and not p.endswith("-pixelcnn.pt")]
 
 
 rule prior_quality:

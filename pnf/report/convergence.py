@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import NullFormatter
 
 from pnf.report.savefig import plt, save_figure
 
@@ -87,6 +88,7 @@ def plot_evaluations(csv_paths, out: Path) -> Path:
         for value in sub[sub.prior_set == "reference"].groupby("line").value.mean():
             ax.axhline(value, ls="--", lw=1, color="grey")
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())           # labels at 10, 100, ... only
         ax.set(xlabel="network evaluations", ylabel=label,
                title=f"{task} {setting}" if task != "separate" else "separation")
         ax.legend(fontsize=6)

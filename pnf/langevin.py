@@ -91,7 +91,9 @@ class Schedule:
         if self.n_levels is not None:
             if self.n_levels < 2 or len(s) < 2:
                 raise ValueError("n_levels needs at least 2 levels and a ladder of 2 or more")
-            self.sigmas = geometric_ladder(s[0], s[-1], self.n_levels)
+            # re-spaced once: a copy (dataclasses.replace, e.g. a warm start dropping levels)
+            # keeps this ladder as it is
+            self.sigmas, self.n_levels = geometric_ladder(s[0], s[-1], self.n_levels), None
 
     @property
     def plan(self) -> Plan:

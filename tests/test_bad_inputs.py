@@ -503,6 +503,8 @@ CLI_BAD = {  # id -> (argv with MU/LIN/... for the tiny priors, what the message
     "levels-repeated": (IP + ["--levels", "5", "5"], r"strictly decreasing"),
     "window-zero": (IP + ["--window", "0"], r"--window 0: out of range"),
     "window-negative": (IP + ["--window", "-5"], r"--window -5: out of range"),
+    "n-levels-one": (IP + ["--n-levels", "1"], r"--n-levels 1: out of range"),
+    "schedule-unknown": (IP + ["--schedule", "ddim"], r"--schedule: invalid choice: 'ddim'"),
     "iterations-zero": (IP + ["--iterations", "0"], r"--iterations 0: out of range"),
     "delta-zero": (IP + ["--delta", "0"], r"--delta 0: out of range"),
     "delta-nan": (IP + ["--delta", "nan"], r"--delta nan: not a finite"),

@@ -63,3 +63,17 @@ def test_study_rows_resume_and_figure(tmp_path):
     before = (tmp_path / "c.csv").read_text()
     subprocess.run(argv, check=True)                         # all done: nothing added
     assert (tmp_path / "c.csv").read_text() == before
+
+
+def test_study_compares_schedules_by_network_evaluations(tmp_path):
+    argv = study_setup(tmp_path)
+    argv[argv.index("--iterations") + 2] = "3"                   # T = 1 and 3
+    subprocess.run([*argv, "--no-separation", "--datasets", "piano", "--schedules",
+                    "langevin", "pc-tweedie", "--figure-evaluations", str(tmp_path / "e.png")],
+                   check=True)
+    rows = [r for r in csv.DictReader(open(tmp_path / "c.csv")) if r["prior_set"] == "tiny"]
+    evals = {(r["schedule"], r["iterations"]): int(r["evaluations"]) for r in rows}
+    # 2 levels: T per level, + 1 predictor step between them, + 1 Tweedie step
+    assert evals == {("langevin", "1"): 2, ("langevin", "3"): 6, ("pc-tweedie", "1"): 4,
+                     ("pc-tweedie", "3"): 8}
+    assert (tmp_path / "e.png").stat().st_size > 10_000

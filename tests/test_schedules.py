@@ -151,3 +151,12 @@ def test_restore_cli_selects_a_schedule_and_refuses_bad_ones(tmp_path, capsys):
         assert code == 2 and not (tmp_path / "bad.wav").exists()
         err = capsys.readouterr().err.strip().splitlines()
         assert err[-1].startswith("pnf: error:"), err
+
+
+def test_a_dense_ladder_is_spaced_once():
+    import dataclasses
+
+    sched = Schedule(sigmas=SIGMAS, delta=0.03, iterations=1, n_levels=9)
+    kept = dataclasses.replace(sched, sigmas=sched.sigmas[3:])     # a warm start's copy
+    assert kept.sigmas == sched.sigmas[3:] and len(kept.sigmas) == 6
+    assert sched.evaluations(D) == 9 and few("pc", n_levels=9).evaluations(D) == 9 * 2 + 8

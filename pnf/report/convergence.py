@@ -1,6 +1,8 @@
-"""The convergence study's figure: PnF quality against updates per level, per prior.
+"""The convergence study's figures: PnF quality against updates per level, per prior, and
+against network evaluations, per sampler schedule.
 
     >>> plot_convergence(["results/small/convergence.csv"], Path("convergence.png"))
+    >>> plot_evaluations(["results/small/convergence.csv"], Path("evaluations.png"))
 
 The CSV comes from workflow/scripts/convergence.py (columns prior_set, task, dataset,
 setting, iterations, metric, value, seconds, clip). One panel per (task, setting, metric
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import NullFormatter
 
 from pnf.report.savefig import plt, save_figure
 
@@ -64,4 +67,31 @@ def plot_convergence(csv_paths, out: Path) -> Path:
         ax.set_title(f"{task} {setting}" if task != "separate" else "separation")
     fig.suptitle("PnF against updates per level (validation clips; dashed: spline / mixture)",
                  fontsize=10)
+    return save_figure(fig, Path(out))
+
+
+def plot_evaluations(csv_paths, out: Path) -> Path:
+    """Quality against network evaluations per run: one line per schedule (label: "PnF" for
+    the paper's annealed Langevin, ours marked), style per dataset; dashed: the reference."""
+    from pnf.langevin import SCHEDULES
+
+    df = _frame([csv_paths] if isinstance(csv_paths, str | Path) else csv_paths)
+    df["schedule"] = df.schedule.map(lambda k: SCHEDULES[k].label if k in SCHEDULES else k)
+    panels = [(task, setting, fam, label) for task, fam, label in PANELS
+              for setting in sorted(df[df.task == task].setting.unique(), key=natural)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
+    for ax, (task, setting, fam, label) in zip(axes[0], panels, strict=True):
+        sub = df[(df.task == task) & (df.setting == setting) & (df.family == fam)]
+        runs = sub[sub.prior_set != "reference"]
+        sns.lineplot(runs, x="evaluations", y="value", hue="schedule", style="line",
+                     markers=True, dashes=False, ax=ax)
+        for value in sub[sub.prior_set == "reference"].groupby("line").value.mean():
+            ax.axhline(value, ls="--", lw=1, color="grey")
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())           # labels at 10, 100, ... only
+        ax.set(xlabel="network evaluations", ylabel=label,
+               title=f"{task} {setting}" if task != "separate" else "separation")
+        ax.legend(fontsize=6)
+    fig.suptitle("Quality against network evaluations per schedule (validation clips; "
+                 "dashed: spline / mixture)", fontsize=10)
     return save_figure(fig, Path(out))

@@ -10,8 +10,8 @@ Table: one row per prior (data set and kind from the record's file name, `piano-
 bits per sample of the prior (clean history, and at the lowest σ) beside the order-0
 histogram and the linear predictor, and its ancestral samples' high-band ratio and flatness
 beside the held-out audio's. Figure: the curve each prior logged while it trained
-(pnf.priors.curve): held-out bits per sample against training minutes, the linear
-predictor's bits as a dashed line of the same colour.
+(pnf.priors.curve): held-out bits per sample on validation clips against training minutes,
+and the linear predictor's bits on the record's clips as a dashed line of the same colour.
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ def plot_curves(records: list[dict], out: Path) -> Path:
     else:
         ax.text(0.5, 0.5, "no training curve logged", ha="center", transform=ax.transAxes)
     ax.set(xlabel="training time (minutes)", ylabel="held-out bits per sample ↓",
-           title="Prior NLL while training (dashed: linear prediction)")
+           title="Held-out NLL while training (validation clips);\n"
+                 "dashed: linear prediction on the evaluated clips")
     return save_figure(fig, out)
 
 

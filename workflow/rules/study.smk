@@ -1,6 +1,7 @@
 # The convergence study (issue #15): `snakemake convergence` restores VALIDATION clips (the
 # last test-split clips, never among the scored items) at each count of `study.iterations`
-# with the experiment's priors and ladder, and draws quality against updates per level
+# with the experiment's priors and ladder, and draws quality against updates per level and,
+# per sampler schedule (`study.schedules`), against network evaluations
 # (workflow/scripts/convergence.py). Not part of results/tables: it costs more than the rest.
 STUDY = config.get("study", {})
 STUDY_SOURCES = TASKS.get("separate", {}).get("sources", []) if STUDY.get("separation") else []
@@ -35,10 +36,12 @@ rule convergence:
     output:
         csv=f"{OUT}/convergence/convergence.csv",
         figure=f"{OUT}/convergence/convergence.png",
+        evaluations=f"{OUT}/convergence/evaluations.png",
     params:
         datasets=" ".join(TASKS.get("superres", {}).get("datasets", [])),
         factors=" ".join(map(str, STUDY.get("factors", []))),
         iterations=" ".join(map(str, STUDY.get("iterations", []))),
+        schedules=" ".join(STUDY.get("schedules", ["langevin"])),
         seconds=STUDY.get("seconds"),
         separation="" if STUDY_SOURCES else "--no-separation",
         priors=lambda w, input: str(Path(input.priors[0]).parent),
@@ -55,5 +58,6 @@ rule convergence:
         "OMP_NUM_THREADS={threads} python workflow/scripts/convergence.py --config {input.cfg} "
         "--prior-set base={params.priors} --datasets {params.datasets} --factors {params.factors} "
         "--iterations {params.iterations} --seconds {params.seconds} {params.separation} "
-        "--csv {output.csv}.partial --figure {output.figure} > {log} 2>&1 "
+        "--schedules {params.schedules} --csv {output.csv}.partial --figure {output.figure} "
+        "--figure-evaluations {output.evaluations} > {log} 2>&1 "
         "&& mv {output.csv}.partial {output.csv}"

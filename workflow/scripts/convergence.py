@@ -12,6 +12,9 @@ test-split clips of each manifest, never among the scored items (the first `test
 Each finished restoration is one CSV row, appended at once: a killed study resumes with the
 same command and skips what is done. `--prior-set NAME=DIR` (repeatable) compares priors
 (size, training steps): DIR holds <dataset>-mulaw.pt and <dataset>-linear.pt.
+`--schedules` compares sampler schedules (pnf.langevin.SCHEDULES: the paper's `langevin` and
+ours); each row records the run's network evaluations, and `--figure-evaluations` draws
+quality against them (pnf.report.convergence.plot_evaluations).
 """
 
 from __future__ import annotations
@@ -28,13 +31,13 @@ import yaml
 from pnf.audio import RATE, read_audio
 from pnf.baselines import apply
 from pnf.checkpoints import load_prior
-from pnf.langevin import Schedule, anneal
+from pnf.langevin import SCHEDULES, Schedule, anneal
 from pnf.measures import lsd, si_sdr, snr
 from pnf.tasks.audio import SuperResolution
 from pnf.tasks.separation import Separation
 
 FIELDS = ["prior_set", "task", "dataset", "setting", "iterations", "metric", "value",
-          "seconds", "clip"]
+          "seconds", "clip", "schedule", "evaluations"]
 
 
 def validation_clip(manifest: Path, source: str, seconds: float, extra=()) -> list:
@@ -74,8 +77,8 @@ def done_keys(path: Path) -> set:
     if not path.exists():
         return set()
     with open(path, newline="") as f:
-        return {(r["prior_set"], r["task"], r["dataset"], r["setting"], r["iterations"])
-                for r in csv.DictReader(f)}
+        return {(r["prior_set"], r["task"], r["dataset"], r["setting"], r["iterations"],
+                 r.get("schedule", "langevin")) for r in csv.DictReader(f)}
 
 
 def append(path: Path, rows: list[dict], fields=FIELDS) -> None:
@@ -98,43 +101,45 @@ def jobs(args):
     return out
 
 
-def run_one(args, cfg, prior_dir: Path, job, iterations: int):
+def run_one(args, cfg, prior_dir: Path, job, iterations: int, kind: str = "langevin"):
     task, dataset, setting = job
     root, s = Path(cfg["data"]["root"]), cfg["sampler"]
-    schedule = Schedule(sigmas=s["levels"], delta=s["delta"], iterations=iterations)
+    schedule = Schedule(sigmas=s["levels"], delta=s["delta"], iterations=iterations, kind=kind,
+                        n_levels=args.n_levels)
     if task == "superres":
         clip, wave = validation_clip(root / cfg["datasets"][dataset]["set"] / "manifest.csv",
                                      cfg["datasets"][dataset]["source"], args.seconds)
         prior = load_prior(prior_dir / f"{dataset}-mulaw.pt")
-        return clip, superres_rows(prior, wave, int(setting[1:]), schedule, args.seed)
+        return (clip, superres_rows(prior, wave, int(setting[1:]), schedule, args.seed),
+                schedule.evaluations(len(wave)))
     names = cfg["tasks"]["separate"]["sources"]
     clip, mix, *srcs = validation_clip(root / cfg["mixture_set"] / "manifest.csv", "mix",
                                        args.seconds, extra=names)
     priors = [load_prior(prior_dir / f"{n}-linear.pt") for n in names]
-    return clip, separation_rows(priors, mix, srcs, names, schedule, args.seed)
+    return (clip, separation_rows(priors, mix, srcs, names, schedule, args.seed),
+            schedule.evaluations(len(mix)))
 
 
 def study(args) -> None:
     cfg = yaml.safe_load(Path(args.config).read_text())
     torch.set_num_threads(1)
     done = done_keys(args.csv)
-    for iterations in args.iterations:
-        for name, prior_dir in args.prior_set:
-            for job in jobs(args):
-                key = (name, *job, str(iterations))
-                if key in done:
-                    continue
-                t0 = time.perf_counter()
-                clip, (pnf, ref) = run_one(args, cfg, Path(prior_dir), job, iterations)
-                sec = time.perf_counter() - t0
-                rows = [dict(zip(FIELDS, (name, *job, iterations, m, v, sec, clip),
-                                 strict=True)) for m, v in pnf]
-                rows += [dict(zip(FIELDS, ("reference", *job, iterations, m, v, 0, clip),
-                                  strict=True)) for m, v in ref]
-                append(args.csv, rows)
-                print(f"{name} {' '.join(job)} T={iterations}: "
-                      + ", ".join(f"{m}={v:.2f}" for m, v in pnf) + f" ({sec:.0f} s)",
-                      file=sys.stderr, flush=True)
+    runs = [(it, kind, name, Path(d), job) for it in args.iterations for kind in args.schedules
+            for name, d in args.prior_set for job in jobs(args)]
+    for iterations, kind, name, prior_dir, job in runs:
+        if (name, *job, str(iterations), kind) in done:
+            continue
+        t0 = time.perf_counter()
+        clip, (pnf, ref), evals = run_one(args, cfg, prior_dir, job, iterations, kind)
+        sec = time.perf_counter() - t0
+        rows = [dict(zip(FIELDS, (name, *job, iterations, m, v, sec, clip, kind, evals),
+                         strict=True)) for m, v in pnf]
+        rows += [dict(zip(FIELDS, ("reference", *job, iterations, m, v, 0, clip, kind, 0),
+                          strict=True)) for m, v in ref]
+        append(args.csv, rows)
+        print(f"{name} {kind} {' '.join(job)} T={iterations} ({evals} evaluations): "
+              + ", ".join(f"{m}={v:.2f}" for m, v in pnf) + f" ({sec:.0f} s)",
+              file=sys.stderr, flush=True)
 
 
 def prior_set(text: str) -> tuple[str, str]:
@@ -152,10 +157,15 @@ def parse(argv=None):
     p.add_argument("--factors", type=int, nargs="+", default=[4, 16])
     p.add_argument("--no-separation", dest="separation", action="store_false")
     p.add_argument("--iterations", type=int, nargs="+", default=[16, 64, 256, 1024])
+    p.add_argument("--schedules", nargs="+", default=["langevin"], choices=list(SCHEDULES),
+                   help="sampler schedules to compare (langevin: the paper's)")
+    p.add_argument("--n-levels", type=int, help="re-space the ladder (pnf.langevin.Schedule)")
     p.add_argument("--seconds", type=float, default=0.5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--csv", type=Path, required=True)
     p.add_argument("--figure", type=Path, help="also draw the figure (see convergence_plot)")
+    p.add_argument("--figure-evaluations", type=Path,
+                   help="also draw quality against network evaluations, one line per schedule")
     return p.parse_args(argv)
 
 
@@ -165,3 +175,6 @@ if __name__ == "__main__":
     if args.figure:
         from pnf.report.convergence import plot_convergence
         plot_convergence(args.csv, args.figure)
+    if args.figure_evaluations:
+        from pnf.report.convergence import plot_evaluations
+        plot_evaluations(args.csv, args.figure_evaluations)

@@ -132,3 +132,24 @@ def _need(priors, schedule, positions: int, chains: int, sources: int, rf, what)
     need = gradient_need(priors, positions, chains, passes, what)
     need.memory += 16 * length * chains * sources
     return need
+
+
+def training_need(model, batch: int, positions: int, steps: int, what: str) -> Need:
+    """Training `model` (built on the meta device is enough) for `steps` steps of `batch`
+    crops of `positions`: activations and their gradients (3x bytes_per_position, when
+    the network gives it), weights with Adam's moments and the EMA (16 bytes each);
+    6 FLOPs per weight per position (forward, input and weight gradients)."""
+    weights = sum(p.numel() for p in model.parameters())
+    per_position = model.bytes_per_position() if hasattr(model, "bytes_per_position") else 0
+    return Need(what, memory=3 * per_position * batch * positions + 16 * weights,
+                flops=6.0 * weights * batch * positions * steps)
+
+
+def check_training(model_cls, cfg, batch: int, positions: int, steps: int, what: str) -> None:
+    """ValueError before training when `training_need` passes a cap."""
+    import torch
+
+    with torch.device("meta"):
+        model = model_cls(cfg)
+    check(training_need(model, batch, positions, steps, what),
+          "lower batch_size, crop or steps, or use a smaller model")

@@ -194,6 +194,10 @@ PRIOR_BAD = {  # id -> (the config's text, what the message must say)
     "steps-31-digits": ("training: {steps: 1000000000000000000000000000000}",
                         r"steps: 1000000000000000000000000000000 is out of range"),
     "crop-huge": ("crop: 100000000000", r"crop: 100000000000 is out of range"),
+    "train-memory-over-cap": ("training: {batch_size: 4096}\ncrop: 4194304",
+                              r"training this prior needs about [\d.e+]+ GB of memory"),
+    "train-time-over-cap": ("training: {steps: 1000000000, batch_size: 8}\ncrop: 4096",
+                            r"training this prior needs about .* h even at"),
     "sigmas-too-many": ("sigmas: [" + ", ".join(["1.0"] * 1001) + "]",
                         r"at most 1000 noise levels"),
 }
@@ -229,6 +233,8 @@ BASELINE_BAD = {  # id -> (the baseline config's text, what the message must say
                                  r"equal length"),
     "dropout-one": ("crop: 512\nmodel: {dropout: 1.0}", r"dropout: 1.0 is out of range"),
     "unknown-top-key": ("crop: 512\nsteps: 3", r"unknown key\(s\) \['steps'\]"),
+    "time-over-cap": ("crop: 4194304\ntraining: {steps: 1000000000, batch_size: 4096}",
+                      r"training kee needs about .* h even at"),
 }
 
 NOISE = np.random.default_rng(0).integers(0, 256, 8000, dtype=np.uint8).tobytes()

@@ -796,6 +796,7 @@ LIMITED = {  # id -> (files to write, argv with MU for the tiny prior, env, exit
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(LIMITED))
 def test_class_2_and_3_under_an_address_space_limit(folder, tiny, case):
     """Under ulimit -v 8000000 each case ends within 60 s, killed never: a one-line error,
@@ -845,6 +846,7 @@ def wait_for(path: Path, proc, seconds: float = 50) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_an_interrupted_training_leaves_one_line_and_no_partial_file(folder, sig, seed):
@@ -865,6 +867,7 @@ def test_an_interrupted_training_leaves_one_line_and_no_partial_file(folder, sig
     assert read_checkpoint(folder / "p.pt.parts" / "net.pt")["step"] >= 1   # resumable
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_restoration_writes_nothing(folder, tiny, sig):
     write(folder / "in.wav", wav_bytes())

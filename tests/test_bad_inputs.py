@@ -232,6 +232,8 @@ BASELINE_BAD = {  # id -> (the baseline config's text, what the message must say
     "filters-kernels-mismatch": ("crop: 512\nmodel: {filters: [4, 8], kernels: [5]}",
                                  r"equal length"),
     "dropout-one": ("crop: 512\nmodel: {dropout: 1.0}", r"dropout: 1.0 is out of range"),
+    "filters-billion": ("crop: 512\nmodel: {filters: [1000000000], kernels: [5]}",
+                        r"filters: \[1000000000\] is out of range"),
     "unknown-top-key": ("crop: 512\nsteps: 3", r"unknown key\(s\) \['steps'\]"),
     "time-over-cap": ("crop: 4194304\ntraining: {steps: 1000000000, batch_size: 4096}",
                       r"training kee needs about .* h even at"),
@@ -881,3 +883,31 @@ def test_an_interrupted_restoration_writes_nothing(folder, tiny, sig):
     assert proc.returncode == 128 + sig and len(messages(err)) == 1, err[-2000:]
     assert files_under(folder) == before
     no_partial_files(folder)
+
+
+def test_the_workflow_schema_bounds_every_size_as_the_dataclasses_do():
+    """Class 2 at plan time: each integer size the workflow schema shares with a config
+    dataclass has the same upper bound as pnf.config.BOUNDS (checked by Snakemake)."""
+    from pnf.config import BOUNDS
+
+    bound = {key: high for high, keys in BOUNDS.items() for key in keys}
+    schema = yaml.safe_load((Path(__file__).parents[1] / "workflow" / "schemas" /
+                             "config.schema.yaml").read_text())
+    seen = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in (node.get("properties") or {}).items():
+                if key in bound and isinstance(value, dict):
+                    spec = value.get("items", value)
+                    if "integer" in str(spec.get("type")):
+                        seen.append(key)
+                        assert spec.get("maximum") == bound[key], (key, spec)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    assert {"steps", "layers", "crop", "batch_size", "residual_channels"} <= set(seen)

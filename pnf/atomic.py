@@ -57,7 +57,7 @@ def _write_failed(path: Path, err: Exception) -> ValueError:
     if full:
         reason = "no space left on the device"
     return ValueError(f"{path}: could not be written ({reason}); free space or choose "
-                      "another output path; no output of this run was kept")
+                      "another output path (no partial file was left)")
 
 
 @contextmanager

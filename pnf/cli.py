@@ -93,13 +93,13 @@ def _terminate(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     """Run one verb: 0 on success; 2 and one `pnf: error:` line for bad input; 130 / 143
     and one line for SIGINT / SIGTERM (no partial output is left: pnf.atomic)."""
-    args = build_parser(argv).parse_args(argv)
-    retain_freed_memory()
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)
     except ValueError:       # not the main thread: leave signals alone
         previous = None
     try:
+        args = build_parser(argv).parse_args(argv)   # may import torch: interruptible too
+        retain_freed_memory()
         return int(args.func(args) or 0)
     except (ValueError, FileNotFoundError, RuntimeError) as err:
         print(f"pnf: error: {' '.join(str(err).split())}", file=sys.stderr)

@@ -55,8 +55,14 @@ def _env_number(name: str, default: float) -> float:
     return value
 
 
-def memory_cap() -> float:
-    """Bytes a request may use: PNF_MAX_MEMORY_GB, else 80% of memory, less under ulimit -v."""
+def memory_cap(device=None) -> float:
+    """Bytes a request may use: PNF_MAX_MEMORY_GB, else 90% of a CUDA device's memory when
+    it runs there, else 80% of the machine's memory, less under ulimit -v."""
+    if device is not None and str(device).startswith("cuda"):
+        import torch
+
+        total = torch.cuda.get_device_properties(torch.device(device)).total_memory
+        return _env_number("PNF_MAX_MEMORY_GB", 0.9 * total / GB) * GB
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     cap = 0.8 * total
     limit = resource.getrlimit(resource.RLIMIT_AS)[0]
@@ -65,9 +71,9 @@ def memory_cap() -> float:
     return _env_number("PNF_MAX_MEMORY_GB", cap / GB) * GB
 
 
-def check(need: Need, hint: str) -> None:
+def check(need: Need, hint: str, device=None) -> None:
     """ValueError (one line, with `hint`) when `need` passes the memory or time cap."""
-    cap, hours = memory_cap(), _env_number("PNF_MAX_HOURS", 48)
+    cap, hours = memory_cap(device), _env_number("PNF_MAX_HOURS", 48)
     if need.memory > cap:
         raise ValueError(f"{need.what} needs about {need.memory / GB:.3g} GB of memory, "
                          f"more than the cap of {cap / GB:.3g} GB (PNF_MAX_MEMORY_GB); {hint}")
@@ -90,17 +96,17 @@ def gradient_need(priors, positions: int, chains: int, updates: float, what: str
 
 
 def fit_window(priors, length: int, chains: int, receptive_field: int,
-               reserved: float = 0) -> int | None:
+               reserved: float = 0, device=None) -> int | None:
     """The widest window (multiple of 1024, padded by the receptive field on both sides)
     whose gradient pass fits the memory cap less `reserved` bytes; None when not even
     1024 samples fit."""
     per_sample = (sum(p.bytes_per_position() for p in priors) + 64) * chains
-    width = int((memory_cap() - reserved) // per_sample) - 2 * receptive_field
+    width = int((memory_cap(device) - reserved) // per_sample) - 2 * receptive_field
     width = min(width // 1024 * 1024, length)
     return width if width >= 1024 else None
 
 
-def plan(priors, schedule, shape: tuple, what: str):
+def plan(priors, schedule, shape: tuple, what: str, device=None):
     """The schedule to run for a state of `shape` (S, B, *dims): unchanged when it fits the
     caps; windowed (a note on stderr) when the whole signal would not fit and no window was
     asked for; else ValueError naming --window and splitting.
@@ -110,16 +116,17 @@ def plan(priors, schedule, shape: tuple, what: str):
     fields = [p.receptive_field for p in priors]
     rf = None if None in fields else max(fields)
     if rf is not None and schedule.window is None and \
-            _need(priors, schedule, positions, chains, sources, rf, what).memory > memory_cap():
-        width = fit_window(priors, length, chains, rf, reserved=16 * positions * chains *
-                           sources)
+            _need(priors, schedule, positions, chains, sources, rf, what).memory > \
+            memory_cap(device):
+        width = fit_window(priors, length, chains, rf, 16 * positions * chains * sources,
+                           device)
         if width is not None and width < length:
             print(f"pnf: {what}: the whole signal does not fit the memory cap; sampling "
                   f"random windows of {width} samples (--window {width})", file=sys.stderr)
             schedule = dataclasses.replace(schedule, window=width)
     hint = ("lower --window, --batch or --mean-of, or split the input" if rf is not None
             else "lower --batch, --count, --size or --grid")
-    check(_need(priors, schedule, positions, chains, sources, rf, what), hint)
+    check(_need(priors, schedule, positions, chains, sources, rf, what), hint, device)
     return schedule
 
 
@@ -132,3 +139,25 @@ def _need(priors, schedule, positions: int, chains: int, sources: int, rf, what)
     need = gradient_need(priors, positions, chains, passes, what)
     need.memory += 16 * length * chains * sources
     return need
+
+
+def training_need(model, batch: int, positions: int, steps: int, what: str) -> Need:
+    """Training `model` (built on the meta device is enough) for `steps` steps of `batch`
+    crops of `positions`: activations and their gradients (2x bytes_per_position, when
+    the network gives it), weights with Adam's moments and the EMA (16 bytes each);
+    6 FLOPs per weight per position (forward, input and weight gradients)."""
+    weights = sum(p.numel() for p in model.parameters())
+    per_position = model.bytes_per_position() if hasattr(model, "bytes_per_position") else 0
+    return Need(what, memory=2 * per_position * batch * positions + 16 * weights,
+                flops=6.0 * weights * batch * positions * steps)
+
+
+def check_training(model_cls, cfg, batch: int, positions: int, steps: int, what: str,
+                   device=None) -> None:
+    """ValueError before training when `training_need` passes a cap."""
+    import torch
+
+    with torch.device("meta"):
+        model = model_cls(cfg)
+    check(training_need(model, batch, positions, steps, what),
+          "lower batch_size, crop or steps, or use a smaller model", device)

@@ -29,12 +29,12 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow" / "scripts"))
 from convergence import append, validation_clip  # noqa: E402
 
 from pnf.audio import RATE, read_audio  # noqa: E402
+from pnf.config import read_yaml  # noqa: E402
 from pnf.measures import lsd, snr  # noqa: E402
 
 RUNS = ["spline=--method spline", "pnf64=--iterations 64", "warm64=--iterations 64 --warm-start",
@@ -62,7 +62,7 @@ def main(argv=None) -> int:
     p.add_argument("--runs", nargs="+", default=RUNS, metavar="NAME=FLAGS")
     p.add_argument("--seconds", type=float, default=0.5)
     args = p.parse_args(argv)
-    cfg = yaml.safe_load(Path(args.config).read_text())
+    cfg = read_yaml(args.config, "experiment")
     done = set()
     if args.csv.exists():
         with args.csv.open(newline="") as f:

@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import re
+import resource
+import signal
 import struct
+import subprocess
+import sys
 import tarfile
+import time
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -182,12 +188,16 @@ PRIOR_BAD = {  # id -> (the config's text, what the message must say)
                              r"from 1 to 1,024"),
     "model-channels-billion": ("model: {size: tiny, residual_channels: 1000000000}",
                                r"residual_channels: 1000000000 is out of range"),
-    "model-weights-too-many": ("model: {size: tiny, layers: 1024, cycles: 1, "
+    "model-weights-too-many": ("model: {size: tiny, layers: 1020, cycles: 51, "
                                "residual_channels: 8192, gate_channels: 8192}",
                                r"wavenet: the config asks for [\d,]+ weights"),
     "steps-31-digits": ("training: {steps: 1000000000000000000000000000000}",
                         r"steps: 1000000000000000000000000000000 is out of range"),
     "crop-huge": ("crop: 100000000000", r"crop: 100000000000 is out of range"),
+    "train-memory-over-cap": ("training: {batch_size: 4096}\ncrop: 4194304",
+                              r"training this prior needs about [\d.e+]+ GB of memory"),
+    "train-time-over-cap": ("training: {steps: 1000000000, batch_size: 8}\ncrop: 4096",
+                            r"training this prior needs about .* h even at"),
     "sigmas-too-many": ("sigmas: [" + ", ".join(["1.0"] * 1001) + "]",
                         r"at most 1000 noise levels"),
 }
@@ -222,7 +232,11 @@ BASELINE_BAD = {  # id -> (the baseline config's text, what the message must say
     "filters-kernels-mismatch": ("crop: 512\nmodel: {filters: [4, 8], kernels: [5]}",
                                  r"equal length"),
     "dropout-one": ("crop: 512\nmodel: {dropout: 1.0}", r"dropout: 1.0 is out of range"),
+    "filters-billion": ("crop: 512\nmodel: {filters: [1000000000], kernels: [5]}",
+                        r"filters: \[1000000000\] is out of range"),
     "unknown-top-key": ("crop: 512\nsteps: 3", r"unknown key\(s\) \['steps'\]"),
+    "time-over-cap": ("crop: 4194304\ntraining: {steps: 1000000000, batch_size: 4096}",
+                      r"training kee needs about .* h even at"),
 }
 
 NOISE = np.random.default_rng(0).integers(0, 256, 8000, dtype=np.uint8).tobytes()
@@ -741,3 +755,161 @@ def test_a_failed_write_leaves_no_output_of_the_run(folder, tiny, capsys, monkey
     assert re.search(r"pnf: error: (o-\d|seen|t)\.(wav|json): could not be written", lines[0])
     assert files_under(folder) == before
     no_partial_files(folder)
+
+
+def run_limited(argv: list[str], cwd: Path, env: dict | None = None, fsize: int | None = None,
+                start: bool = False):
+    """`pnf ARGV` in a subprocess under `ulimit -v 8000000` (and RLIMIT_FSIZE `fsize`)."""
+    def limits():
+        resource.setrlimit(resource.RLIMIT_AS, (8_000_000 * 1024,) * 2)
+        if fsize is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a write fails with EFBIG
+    command = [sys.executable, "-m", "pnf.cli", *argv]
+    options = dict(cwd=cwd, env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})},
+                   preexec_fn=limits, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                   text=True)
+    if start:
+        return subprocess.Popen(command, **options)
+    return subprocess.run(command, timeout=60, check=False, **options)
+
+
+def messages(stderr: str) -> list[str]:
+    """pnf's own lines (progress bars and notes aside: `pnf: error` / `pnf: interrupted`)."""
+    assert "Traceback" not in stderr, stderr
+    return [x for x in stderr.splitlines() if x.startswith(("pnf: error", "pnf: interrupted"))]
+
+
+LIMITED = {  # id -> (files to write, argv with MU for the tiny prior, env, exit, message)
+    "yaml-alias-bomb": ({"c.yaml": FILE_BAD["yaml-alias-bomb"][0]}, train("prior"), {}, 2,
+                        r"aliases"),
+    "layers-billion": ({"c.yaml": merged(PRIOR_OK, "model: {layers: 1000000000}")},
+                       train("prior"), {}, 2, r"layers: 1000000000 is out of range"),
+    "weights-too-many": ({"c.yaml": merged(PRIOR_OK, PRIOR_BAD["model-weights-too-many"][0])},
+                         train("prior"), {}, 2, r"weights \(at most"),
+    "steps-31-digits": ({"c.yaml": merged(PRIOR_OK, PRIOR_BAD["steps-31-digits"][0])},
+                        train("prior"), {}, 2, r"steps: \d{31} is out of range"),
+    "checkpoint-layers-billion": ({}, swap(IP, "MU", "MULAYERS") + QUICK, {}, 2,
+                                  r"layers: 1000000000 is out of range"),
+    "sample-seconds-huge": ({}, SAMPLE + ["--seconds", "1e9"], {}, 2, r"GB of memory"),
+    "image-sample-huge": ({}, ["image", "sample", "--prior", "IMG", "--output", "S", "--size",
+                               "4096", "--count", "64"], {}, 2, r"GB of memory"),
+    "long-input-windowed": ({"long.wav": lambda: wav_bytes(np.tile(TONE, 80))},
+                            swap(swap(SR, "in.wav", "long.wav"), "4", "2") + QUICK,
+                            {"PNF_MAX_MEMORY_GB": "0.3"}, 0, None),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(LIMITED))
+def test_class_2_and_3_under_an_address_space_limit(folder, tiny, case):
+    """Under ulimit -v 8000000 each case ends within 60 s, killed never: a one-line error,
+    or (a long input over the memory cap) a windowed restoration."""
+    files, argv, env, status, match = LIMITED[case]
+    for name, data in files.items():
+        write(folder / name, data.encode() if isinstance(data, str) else data)
+    names = {k.upper(): v for k, v in tiny.items()}
+    before = files_under(folder)
+    proc = run_limited([names.get(a, a) for a in argv], folder, env)
+    assert proc.returncode == status, proc.stderr[-2000:]
+    lines = messages(proc.stderr)
+    if status:
+        assert len(lines) == 1 and re.search(match, lines[0]), proc.stderr[-2000:]
+        assert files_under(folder) == before
+    else:
+        assert "sampling random windows of" in proc.stderr and lines == []
+        assert sf.info(folder / "o.wav").frames == 80 * len(TONE)
+    no_partial_files(folder)
+
+
+def test_resume_with_another_config_under_the_limit(killed_run):
+    (killed_run / "c.yaml").write_text(merged(PRIOR_OK, "training: {lr: 0.5}"))
+    proc = run_limited(train("prior"), killed_run)
+    assert proc.returncode == 2 and re.search(r"differs in: .*train\.lr",
+                                              messages(proc.stderr)[0])
+
+
+def test_a_file_size_limit_names_the_file_and_leaves_nothing(folder, tiny):
+    """A real failing write (RLIMIT_FSIZE: EFBIG), not a patched one."""
+    write(folder / "in.wav", wav_bytes())
+    before = files_under(folder)
+    argv = [tiny["mu"] if a == "MU" else a for a in IP] + QUICK + ["--batch", "3"]
+    proc = run_limited(argv, folder, fsize=4096)
+    lines = messages(proc.stderr)
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr[-2000:]
+    assert re.match(r"pnf: error: o-1\.wav: could not be written \(.*\); free space", lines[0])
+    assert files_under(folder) == before
+    no_partial_files(folder)
+
+
+def wait_for(path: Path, proc, seconds: float = 50) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert proc.poll() is None, proc.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_interrupted_training_leaves_one_line_and_no_partial_file(folder, sig, seed):
+    """Class 6: interrupts at random points of a run that writes a checkpoint every step."""
+    (folder / "c.yaml").write_text(merged(PRIOR_OK, "training: {steps: 100000}"))
+    proc = run_limited(train("prior"), folder, start=True)
+    wait_for(folder / "p.pt.parts" / "net.pt", proc)
+    time.sleep(random.Random(seed).uniform(0, 0.5))
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    name = "SIGINT" if sig == signal.SIGINT else "SIGTERM"
+    assert proc.returncode == 128 + sig, err[-2000:]
+    assert messages(err) == [f"pnf: interrupted by {name}; no partial output was left (a "
+                             "training run resumes from OUT.parts)"]
+    no_partial_files(folder)
+    assert not (folder / "p.pt").exists()
+    from pnf.checkpoints import read_checkpoint
+    assert read_checkpoint(folder / "p.pt.parts" / "net.pt")["step"] >= 1   # resumable
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_restoration_writes_nothing(folder, tiny, sig):
+    write(folder / "in.wav", wav_bytes())
+    before = files_under(folder)
+    argv = [tiny["mu"] if a == "MU" else a for a in IP] + QUICK + [
+        "--iterations", "100000", "--batch", "3", "--timing", "t.json"]
+    proc = run_limited(argv, folder, start=True)
+    time.sleep(3 + random.Random(sig).uniform(0, 2))
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + sig and len(messages(err)) == 1, err[-2000:]
+    assert files_under(folder) == before
+    no_partial_files(folder)
+
+
+def test_the_workflow_schema_bounds_every_size_as_the_dataclasses_do():
+    """Class 2 at plan time: each integer size the workflow schema shares with a config
+    dataclass has the same upper bound as pnf.config.BOUNDS (checked by Snakemake)."""
+    from pnf.config import BOUNDS
+
+    bound = {key: high for high, keys in BOUNDS.items() for key in keys}
+    schema = yaml.safe_load((Path(__file__).parents[1] / "workflow" / "schemas" /
+                             "config.schema.yaml").read_text())
+    seen = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in (node.get("properties") or {}).items():
+                if key in bound and isinstance(value, dict):
+                    spec = value.get("items", value)
+                    if "integer" in str(spec.get("type")):
+                        seen.append(key)
+                        assert spec.get("maximum") == bound[key], (key, spec)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    assert {"steps", "layers", "crop", "batch_size", "residual_channels"} <= set(seen)

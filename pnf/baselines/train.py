@@ -33,6 +33,8 @@ from pnf.baselines.spline import spline_upsample
 from pnf.checkpoints import check_size, read_checkpoint
 from pnf.clips import load_clips, mix, random_crops
 from pnf.config import from_dict
+from pnf.resources import check, training_need
+from pnf.runtime import pick_device
 from pnf.training import TrainConfig, train
 
 LEARNED = {"kee": KEE, "convtasnet": ConvTasNet, "demucs": Demucs, "demucs_pkg": PackageDemucs}
@@ -108,6 +110,8 @@ def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
     """
     model = _build(method, model_cfg, factor, crop, data)
     cfg = TrainConfig.from_dict(train_cfg)
+    check(training_need(model, cfg.batch_size, crop, cfg.steps, f"training {method}"),
+          "lower batch_size, crop or steps, or use a smaller model", pick_device(cfg.device))
     vcfg = ValidationConfig.from_dict(validation)
     out = Path(out)
     work = out.with_name(out.name + ".parts") / "train.pt"  # survives a pipeline's cleanup

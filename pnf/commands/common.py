@@ -27,8 +27,8 @@ def check_compile(args) -> None:
 def run_sampler(priors, task, schedule: Schedule, args, shape: tuple, init=None,
                 what: str = "sampling"):
     """Anneal on the chosen device (from `init` when given); returns (final state, seconds)."""
-    schedule = plan(priors, schedule, shape, what)
     device = pick_device(args.device)
+    schedule = plan(priors, schedule, shape, what, device)
     priors = [p.to(device) for p in priors]
     precision = resolve_precision(getattr(args, "precision", "auto"), device)
     for p in priors:

@@ -22,6 +22,7 @@ from pnf.atomic import all_or_nothing
 from pnf.checkpoints import check_checkpoint
 from pnf.commands.common import check_compile, run_sampler
 from pnf.resources import plan
+from pnf.runtime import pick_device
 from pnf.tasks.audio_io import chain_paths
 from pnf.tasks.registry import restore_tasks
 from pnf.validate import check_args
@@ -81,7 +82,8 @@ def sample(args, cls, obs, priors, schedule, chains: int) -> tuple[list, dict]:
     (ours; K = 1: the chain itself), from a --warm-start (ours) when asked."""
     k = getattr(args, "mean_of", 1)
     shape = cls.io.state_shape(obs, chains * k, len(priors))
-    schedule = plan(priors, schedule, shape, f"restoring {args.input}")
+    schedule = plan(priors, schedule, shape, f"restoring {args.input}",
+                    pick_device(args.device))
     task = cls.from_args(args, cls.io.batched(obs, chains * k), priors)
     init = None
     if getattr(args, "warm_start", False):

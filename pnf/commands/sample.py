@@ -18,6 +18,7 @@ from pnf.checkpoints import load_prior
 from pnf.commands.common import run_sampler
 from pnf.priors.ancestral import ancestral_sample
 from pnf.resources import Need, check, plan
+from pnf.runtime import pick_device
 from pnf.tasks import SpectrogramGeneration, Unconditional
 from pnf.tasks.audio_io import AudioIO, add_schedule_args, chain_paths, schedule_for
 from pnf.validate import check_args, check_outputs
@@ -63,7 +64,8 @@ def run(args) -> int:
         mel = mel_spectrogram(wave).expand(args.batch, -1, -1)
     shape = (1, args.batch, length)
     if args.how == "pnf":
-        schedule = plan([prior], schedule_for(args, prior), shape, f"sampling {length} samples")
+        schedule = plan([prior], schedule_for(args, prior), shape, f"sampling {length} samples",
+                        pick_device(args.device))
     else:
         check(Need(f"sampling {length} samples x {args.batch}", memory=24 * length * args.batch,
                    flops=2 * prior.weights() * length * args.batch), "lower --seconds or --batch")

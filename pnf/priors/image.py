@@ -33,6 +33,8 @@ from pnf.priors.base import NetworkPrior
 from pnf.priors.logistic import discretized_log_prob, smoothed_log_prob
 from pnf.priors.pixelcnn import PixelCNN, PixelCNNConfig
 from pnf.priors.train import fixed_sigma, log_uniform_sigma, sized_config
+from pnf.resources import check_training
+from pnf.runtime import pick_device
 from pnf.sigmas import image_sigmas
 from pnf.training import TrainConfig, train
 from pnf.validate import regular_file
@@ -179,7 +181,12 @@ def train_image_prior(cfg: ImagePriorConfig, data: str | Path, out: str | Path) 
         print(f"pnf: {out} is already trained; delete it to retrain", file=sys.stderr)
         return load_prior(out)
     net_cfg, tcfg = cfg.net_config(), cfg.train_config()
-    batch_fn = image_batches(read_images(Path(data) / "train.npy"), tcfg.batch_size, cfg.flip)
+    images = read_images(Path(data) / "train.npy")                 # (N, 3, H, W)
+    levels = 1 if cfg.sigma_mode == "input" else 1 + len(cfg.levels())
+    check_training(PixelCNN, net_cfg, tcfg.batch_size, images.shape[-2] * images.shape[-1],
+                   tcfg.steps + (levels - 1) * (cfg.finetune_steps or tcfg.steps),
+                   "training this image prior", pick_device(tcfg.device))
+    batch_fn = image_batches(images, tcfg.batch_size, cfg.flip)
     parts, levels = out.with_name(out.name + ".parts"), cfg.levels()
     meta = {"prior_config": asdict(cfg)}
     if cfg.sigma_mode == "input":

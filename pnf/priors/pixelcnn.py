@@ -106,6 +106,12 @@ class PixelCNN(nn.Module):
     Config = PixelCNNConfig
     SIGMA_DIM = 32
 
+    def bytes_per_position(self) -> int:
+        """Memory of one pixel of one image in a training pass, activations kept for
+        backward (an upper estimate; see pnf.resources)."""
+        c = self.config
+        return 4 * (40 * c.resnets * c.resolutions * c.filters + 30 * c.mixtures)
+
     def __init__(self, config: PixelCNNConfig):
         super().__init__()
         c = self.config = config

@@ -32,6 +32,8 @@ from pnf.config import from_dict
 from pnf.precision import resolve_precision
 from pnf.priors.curve import HeldoutCurve
 from pnf.priors.wavenet import WaveNet, WaveNetConfig
+from pnf.resources import check_training
+from pnf.runtime import pick_device
 from pnf.training import TrainConfig, train
 
 # Named model sizes; an experiment may name one or spell out WaveNetConfig fields.
@@ -113,6 +115,10 @@ def train_prior(cfg: PriorConfig, data: str | Path, out: str | Path):
     net_cfg, tcfg = cfg.net_config(), cfg.train_config()
     if net_cfg.mel_channels and cfg.crop % 256:
         raise ValueError("crop must be a multiple of the mel hop (256) for a mel prior")
+    levels = 1 if cfg.sigma_mode == "input" else len(cfg.sigmas)
+    check_training(WaveNet, net_cfg, tcfg.batch_size, cfg.crop, tcfg.steps + (levels - 1) *
+                   (cfg.finetune_steps or tcfg.steps), "training this prior",
+                   pick_device(tcfg.device))
     q = Quantizer(net_cfg.quantization)
     clips = load_clips(data, "train", cfg.source, net_cfg.rate)
     batch_fn = prior_batches(clips, cfg.crop, tcfg.batch_size, q, net_cfg.mel_channels > 0)

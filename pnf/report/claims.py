@@ -24,8 +24,8 @@ import html
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from pnf.config import load_yaml
 from pnf.report.claim_rules import KINDS, REQUIRED, Data, Evidence, describe
 from pnf.report.labels import metric_label
 
@@ -55,7 +55,7 @@ def load_claims(path: str | Path) -> list[dict]:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no claims file; give an experiment YAML with a "
                                 "`claims:` section, e.g. experiments/small.yaml")
-    claims = (yaml.safe_load(path.read_text()) or {}).get("claims")
+    claims = (load_yaml(path.read_text(), str(path)) or {}).get("claims")
     if not isinstance(claims, list) or not claims:
         raise ValueError(f"{path}: no `claims:` list; see experiments/small.yaml for one")
     for i, claim in enumerate(claims):

@@ -262,17 +262,13 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
-    import yaml
-
+    from pnf.config import read_yaml
     from pnf.report.plan import plan, summary, to_markdown
 
     if args.gpu_tflops <= 0 or args.gpus < 1:
         raise ValueError("--gpu-tflops must be above 0 and --gpus at least 1")
-    if not Path(args.config).is_file():
-        raise FileNotFoundError(f"{args.config}: no such experiment config; see experiments/")
-    cfg = yaml.safe_load(Path(args.config).read_text())
+    cfg = read_yaml(args.config, "experiment")
     if not isinstance(cfg, dict) or not {"tasks", "priors", "sampler"} <= set(cfg):
         raise ValueError(f"{args.config}: not an experiment config (needs tasks, priors, "
                          "sampler)")

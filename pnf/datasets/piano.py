@@ -36,7 +36,7 @@ from tqdm import tqdm
 from pnf.audio import RATE, trim_silence
 from pnf.datasets.manifest import Manifest, cut, is_complete
 from pnf.datasets.render import render_takes
-from pnf.datasets.tools import soundfont, soundfont_license
+from pnf.datasets.tools import soundfont, soundfont_source
 
 PARTS = ("soprano", "alto", "tenor", "bass")
 SIZES = {  # chorales (of which test), music21 scores, performances; seconds; clip seconds
@@ -197,7 +197,7 @@ def trim_together(full: np.ndarray, parts: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def write_piece(manifest: Manifest, piece: Piece, waves: dict, clip_len: int,
-                font_license: str) -> list[dict]:
+                font: tuple[str, str]) -> list[dict]:
     """Trim, scale and cut one rendered piece into clips; returns its manifest rows."""
     full = waves["all"]
     parts = np.zeros((len(waves) - 1, len(full)), np.float32)  # (parts, T)
@@ -207,8 +207,7 @@ def write_piece(manifest: Manifest, piece: Piece, waves: dict, clip_len: int,
     gain = PEAK / max(np.abs(full).max(), np.abs(parts).max(initial=0.0))
     full, parts, first = full * gain, parts * gain, len(manifest.rows)
     common = dict(split=piece.split, piece=piece.name, synthetic="no",
-                  package=f"{piece.package} + {font_license.split(',')[0]}",
-                  license=f"{piece.license}; {font_license}")
+                  package=f"{piece.package} + {font[0]}", license=f"{piece.license}; {font[1]}")
     for c, clip in enumerate(cut(np.arange(len(full)), clip_len)):
         a, b = clip[0], clip[-1] + 1
         if np.abs(full[a:b]).max() < 1 / 32768:   # a long rest: silent in 16 bits
@@ -252,7 +251,7 @@ def build_piano(out: str | Path, seed: int = 0, size: str = "smoke",
     for (k, name, _), wave in zip(takes, waves, strict=True):
         rendered[k][name] = wave
     manifest, clip_len = Manifest(out), int(cfg["clip"] * RATE)
-    groups = [write_piece(manifest, p, w, clip_len, soundfont_license(font))
+    groups = [write_piece(manifest, p, w, clip_len, soundfont_source(font))
               for p, w in zip(tqdm(pieces, desc="piano", unit="piece"), rendered, strict=True)]
     manifest.rows = interleave(groups)
     return manifest.finish(params)

@@ -55,10 +55,12 @@ def soundfont() -> Path:
     return Path(path)
 
 
-def soundfont_license(font: Path) -> str:
-    """License note of the SoundFont in use (the default's, or a pointer for another one)."""
-    path, _, note = PIANO_FONT
-    return note if str(font) == path else f"SoundFont {font.name} (see its own license)"
+def soundfont_source(font: Path) -> tuple[str, str]:
+    """(package, license note) of the SoundFont in use (or pointers for another one)."""
+    path, package, note = PIANO_FONT
+    if str(font) == path:
+        return package, note
+    return f"SoundFont {font.name}", f"SoundFont {font.name} (see its own license)"
 
 
 def _run(cmd: list[str], what: str) -> None:

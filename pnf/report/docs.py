@@ -47,7 +47,9 @@ def take_snapshot(results: str | Path, experiment: str, data: Path) -> Path:
             raise FileNotFoundError(f"{need}: missing; run `make reproduce EXPERIMENT="
                                     f"{experiment}` first")
     text = tables.read_text()
-    note = re.search(r"Experiment: [^;]+; data: (.+?)\. ", text)
+    captions = [p.read_text().split("\n", 1)[0] for p in sorted(tables.parent.glob("*.csv"))]
+    note = next(filter(None, (re.search(r"Experiment: [^;]+; data: (.*?)\. Mean", c)
+                              for c in captions)), None)       # "# <caption>" of a table CSV
     last = text.rstrip().splitlines()[-1].strip("_ ")
     meta = {"experiment": experiment, "data_note": note.group(1) if note else "",
             "provenance": last if "· code " in last else "no provenance footer"}

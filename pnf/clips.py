@@ -77,3 +77,25 @@ def mix(sources: torch.Tensor | np.ndarray, peak: float = SOURCE_PEAK):
     m = m.values if isinstance(sources, torch.Tensor) else m
     scaled = sources * (peak / lib.where(m > 0, m, 1.0))
     return scaled.sum(-2), scaled
+
+
+SPLITS = ("test", "validation")
+
+
+def heldout_paths(data: str | Path, split: str, source: str | None, clips: int) -> list[Path]:
+    """The held-out clip files: a manifest's validation split when it has one, else the
+    last `clips` test clips for `validation` and the first ones for `test`."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; use one of {list(SPLITS)}")
+    if split == "validation" and _has_split(data, "validation"):
+        return list_clips(data, "validation", source)[:clips]
+    paths = list_clips(data, "test", source)
+    return paths[:clips] if split == "test" else paths[-clips:]
+
+
+def _has_split(data: str | Path, split: str) -> bool:
+    manifest = Path(data) / "manifest.csv" if Path(data).is_dir() else Path(data)
+    if not manifest.is_file():
+        return False
+    with open(manifest, newline="") as f:
+        return any(r.get("split") == split for r in csv.DictReader(f))

@@ -18,8 +18,6 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from pnf.runtime import pick_device
-
 
 def _flag(dest: str) -> str:
     return "--" + dest.replace("_", "-")
@@ -98,6 +96,12 @@ def sigma_or_auto(dest: str, value) -> None:
         raise ValueError(f"{_flag(dest)} {value}: out of range; allowed: {allowed}")
 
 
+def _device(name: str):
+    from pnf.runtime import pick_device  # torch: only for verbs that pick a device
+
+    return pick_device(name)
+
+
 RULES: dict[str, Callable] = {  # argparse dest -> check(dest, value); None is not checked
     "iterations": at_least(1, "a whole number from 1 to 10**9", below=10**9 + 1),
     "levels": ladder,
@@ -115,7 +119,7 @@ RULES: dict[str, Callable] = {  # argparse dest -> check(dest, value); None is n
     "c": positive("a finite likelihood weight c > 0 (the paper's is 15)"),
     "lr": positive("a finite step lr > 0"),
     "grid": at_least(2, "a whole number of grid points from 2 to 4096", below=4097),
-    "device": lambda dest, v: pick_device(v),
+    "device": lambda dest, v: _device(v),
     "gap": gaps,
     "names": names,
 }

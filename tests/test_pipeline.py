@@ -127,8 +127,10 @@ def test_paper_on_slurm_asks_gpus_for_training_and_pnf_only(paper_plan):
         gpu = rule in GPU_RULES or (rule == "restore_baseline" and "/kee/" in output)
         assert ("--gpus=1" in call) == gpu, (rule, res, call)
         seen.setdefault(rule, set()).add("--gpus=1" in call)
-    assert GPU_RULES <= set(seen) and {"score", "truth", "observe", "tables"} <= set(seen)
-    assert seen["restore_baseline"] == {True, False}       # KEE on a GPU, spline/fills not
+    light = {"score", "truth", "restore_light_superres", "restore_light_inpaint", "tables"}
+    assert GPU_RULES <= set(seen) and light <= set(seen)
+    assert all(seen[rule] == {False} for rule in light)    # spline/fills/cuts: no GPU
+    assert seen["restore_baseline"] == {True}              # KEE alone, on a GPU
     assert len(planned_jobs(out)) == sum(job_counts(out).values())
 
 

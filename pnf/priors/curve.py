@@ -43,7 +43,7 @@ class HeldoutCurve:
     @classmethod
     def start(cls, data, source, quantizer, rate: int, path) -> HeldoutCurve | None:
         """A curve over the data's validation clips; None when it has no held-out clips."""
-        from pnf.priors.quality import heldout_paths
+        from pnf.clips import heldout_paths
 
         try:
             paths = heldout_paths(data, "validation", source, CLIPS)

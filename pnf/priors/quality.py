@@ -26,32 +26,12 @@ import torch
 
 from pnf.audio import read_audio
 from pnf.checkpoints import load_prior, read_checkpoint
-from pnf.clips import list_clips, load_clips
+from pnf.clips import heldout_paths, load_clips
 from pnf.priors.curve import read_curve
 from pnf.priors.heldout import clip_condition, heldout_bits, lowest_sigma
 from pnf.priors.references import Histogram, LinearPredictor
 from pnf.priors.train import curve_path
 from pnf.spectral import audio_stats, frechet_logmel
-
-SPLITS = ("test", "validation")
-
-
-def heldout_paths(data: str | Path, split: str, source: str | None, clips: int) -> list[Path]:
-    """The held-out clip files (see the module docstring for the split rule)."""
-    if split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}; use one of {list(SPLITS)}")
-    if split == "validation" and _has_split(data, "validation"):
-        return list_clips(data, "validation", source)[:clips]
-    paths = list_clips(data, "test", source)
-    return paths[:clips] if split == "test" else paths[-clips:]
-
-
-def _has_split(data: str | Path, split: str) -> bool:
-    manifest = Path(data) / "manifest.csv" if Path(data).is_dir() else Path(data)
-    if not manifest.is_file():
-        return False
-    with open(manifest, newline="") as f:
-        return any(r.get("split") == split for r in csv.DictReader(f))
 
 
 def prior_source(path: str | Path) -> str | None:

@@ -70,6 +70,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     _gate_args(p)
     p.set_defaults(func=_demo)
 
+    for more in (_register_check, _register_claims, _register_plan, _register_docs,
+                 _register_priors, _register_budget):
+        more(what)
+
+
+def _register_check(what: argparse._SubParsersAction) -> None:
     p = what.add_parser("check", help="fail (exit 1) on missing cells or regressed metrics",
                         description="Print one line per problem and exit 1 if there is any. "
                         "File formats: see pnf/report/check.py.")
@@ -78,10 +84,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reference", help="JSON of reference means and per-metric tolerances")
     p.add_argument("--tolerance", help="override tolerances: NUMBER or NAME=NUMBER,...")
     p.set_defaults(func=_check)
-
-    for more in (_register_claims, _register_plan, _register_docs, _register_priors,
-                 _register_budget):
-        more(what)
 
 
 def _register_priors(what: argparse._SubParsersAction) -> None:

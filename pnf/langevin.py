@@ -45,7 +45,7 @@ import torch
 
 from pnf.priors.base import Prior
 from pnf.progress import progress as progress_bar
-from pnf.sigmas import AUDIO_SIGMAS, step_size
+from pnf.sigmas import AUDIO_SIGMAS, geometric_ladder, step_size
 
 __all__ = ["AUDIO_SIGMAS", "SCHEDULES", "Schedule", "anneal", "gradient", "update"]
 
@@ -64,11 +64,6 @@ SCHEDULES = {
     "pc": Plan(True, False, "PnF predictor-corrector (ours)"),
     "pc-tweedie": Plan(True, True, "PnF predictor-corrector + Tweedie step (ours)"),
 }
-
-
-def geometric_ladder(high: float, low: float, levels: int) -> tuple[float, ...]:
-    """`levels` σ values geometric from `high` to `low` (both included)."""
-    return tuple(high * (low / high) ** (i / (levels - 1)) for i in range(levels))
 
 
 @dataclass

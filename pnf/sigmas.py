@@ -18,9 +18,14 @@ AUDIO_SIGMAS = (175.9, 110.0, 68.7, 54.3, 42.9, 34.0, 26.8, 21.2, 16.8, 13.3, 10
                 6.55, 5.18, 4.1, 3.24, 2.56, 1.6, 1.0, 0.625, 0.39, 0.244, 0.15, 0.1)
 
 
+def geometric_ladder(high: float, low: float, levels: int) -> tuple[float, ...]:
+    """`levels` σ values geometric from `high` to `low` (both included)."""
+    return tuple(high * (low / high) ** (i / (levels - 1)) for i in range(levels))
+
+
 def image_sigmas(levels: int = 19, high: float = 1.0, low: float = 0.01) -> tuple:
     """The image ladder: `levels` values geometric from `high` to `low`."""
-    return tuple(high * (low / high) ** (i / (levels - 1)) for i in range(levels))
+    return geometric_ladder(high, low, levels)
 
 
 def step_size(delta: float, sigma: float, sigmas: Sequence[float]) -> float:

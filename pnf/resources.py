@@ -10,25 +10,34 @@ windows (pnf.langevin: exactly the full gradient restricted to the window) unles
 --window was given; one that does not fit even so is refused before any work.
 
 Caps: PNF_MAX_MEMORY_GB (default: 80% of the machine's memory, less under a `ulimit -v`
-address-space limit, of which torch itself takes a share), PNF_MAX_HOURS (default 48) of
-estimated compute at ASSUMED_FLOPS (a fast GPU's sustained rate, so the time cap only
-refuses requests that no machine finishes). The estimates of memory per position come
-from the networks (`bytes_per_position`, about 2x what the tiny and small priors
-measure); FLOPs are 2 per weight per position, forward, and again for the gradient.
+address-space limit, of which torch itself takes a share), PNF_MAX_MINUTES (default 60) of
+estimated compute on this device. The rate behind the time estimate is EFFICIENCY x the
+device's fp32 matmul ceiling (pnf.bench.machine), measured once per machine, torch version
+and thread count and cached in ~/.cache/pnf/flops.json; PNF_FLOPS sets it instead. The
+estimates of memory per position come from the networks (`bytes_per_position`, about 2x
+what the tiny and small priors measure); FLOPs are 2 per weight per position, forward, and
+again for the gradient.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import os
+import platform
 import resource
 import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
-ASSUMED_FLOPS = 1e13      # FLOP/s behind the time estimate (optimistic: refuses only absurd)
+EFFICIENCY = 0.4    # share of the fp32 matmul ceiling the networks reach by this FLOP count:
+                    # measured 0.46 (tiny WaveNet), 0.4 (small), 1.1 (PixelCNN, whose lower
+                    # resolutions see fewer positions), so estimates err long, up to 2.7x
 TORCH_SHARE = 3 << 30     # address space torch and its libraries map besides the tensors
 GB = 1 << 30
+_NOTED: set[str] = set()   # time estimates already printed
 
 
 @dataclass
@@ -36,10 +45,6 @@ class Need:
     what: str          # "restoring 13230000 samples x 4 chains"
     memory: float      # bytes at the peak
     flops: float       # total floating-point operations
-
-    @property
-    def hours(self) -> float:
-        return self.flops / ASSUMED_FLOPS / 3600
 
 
 def _env_number(name: str, default: float) -> float:
@@ -71,16 +76,83 @@ def memory_cap(device=None) -> float:
     return _env_number("PNF_MAX_MEMORY_GB", cap / GB) * GB
 
 
-def check(need: Need, hint: str, device=None) -> None:
-    """ValueError (one line, with `hint`) when `need` passes the memory or time cap."""
-    cap, hours = memory_cap(device), _env_number("PNF_MAX_HOURS", 48)
+def flops_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pnf" / "flops.json"
+
+
+def _device_key(device) -> str:
+    """What the measured rate depends on: the device's model, torch, the thread count."""
+    import torch
+
+    if device.type == "cuda":
+        name = torch.cuda.get_device_name(device)
+    else:
+        cpuinfo = Path("/proc/cpuinfo")
+        lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+        name = next((x.split(":", 1)[1].strip() for x in lines if x.startswith("model name")),
+                    platform.processor() or platform.machine())
+    return f"{name} | torch {torch.__version__} | {torch.get_num_threads()} threads"
+
+
+def device_flops(device=None) -> float:
+    """FLOP/s behind the time estimate on `device` (default CPU): PNF_FLOPS, else EFFICIENCY
+    x the fp32 matmul ceiling, measured once (about 0.5 s) and cached per `_device_key`.
+
+        >>> device_flops()    # e.g. 2.1e10 on one core of a 2-core cloud CPU
+    """
+    if "PNF_FLOPS" in os.environ:
+        return _env_number("PNF_FLOPS", 0)
+    import torch
+
+    device = torch.device(device or "cpu")
+    key, path = _device_key(device), flops_cache()
+    try:
+        cached = json.loads(path.read_text())
+    except (OSError, ValueError):
+        cached = {}
+    gflops = cached.get(key) if isinstance(cached, dict) else None
+    if not (isinstance(gflops, float) and 0 < gflops < 1e7):
+        from pnf.bench.machine import matmul_gflops
+
+        gflops = matmul_gflops(device, torch.float32)
+        _store(path, {**(cached if isinstance(cached, dict) else {}), key: gflops})
+    return EFFICIENCY * gflops * 1e9
+
+
+def _store(path: Path, table: dict) -> None:
+    """Best effort (a read-only home only costs a measurement next time); never a partial
+    file: written beside and renamed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False,
+                                         prefix=".flops.", suffix=".part") as f:
+            json.dump(table, f, indent=1)
+        os.replace(f.name, path)
+    except OSError:
+        pass
+
+
+def minutes_text(minutes: float) -> str:
+    return f"{minutes:.2g} min" if minutes < 90 else f"{minutes / 60:.3g} h"
+
+
+def check(need: Need, hint: str, device=None, time_hint: str | None = None) -> None:
+    """ValueError (one line, with `hint`, or `time_hint` for time) when `need` passes the
+    memory or time cap; a note on stderr when it will take more than a minute."""
+    cap, limit = memory_cap(device), _env_number("PNF_MAX_MINUTES", 60)
     if need.memory > cap:
         raise ValueError(f"{need.what} needs about {need.memory / GB:.3g} GB of memory, "
                          f"more than the cap of {cap / GB:.3g} GB (PNF_MAX_MEMORY_GB); {hint}")
-    if need.hours > hours:
-        raise ValueError(f"{need.what} needs about {need.flops:.3g} FLOP, {need.hours:.3g} h "
-                         f"even at {ASSUMED_FLOPS:.0e} FLOP/s, more than the cap of {hours:g} h "
-                         f"(PNF_MAX_HOURS); {hint}")
+    rate = device_flops(device)
+    minutes = need.flops / rate / 60
+    estimate = (f"about {minutes_text(minutes)} on this machine ({need.flops:.3g} FLOP at "
+                f"{rate / 1e9:.3g} GFLOP/s)")
+    if minutes > limit:
+        raise ValueError(f"{need.what} needs {estimate}, more than the cap of "
+                         f"{minutes_text(limit)} (PNF_MAX_MINUTES raises it); {time_hint or hint}")
+    if minutes > 1 and estimate not in _NOTED:   # plan() may size one request twice
+        _NOTED.add(estimate)
+        print(f"pnf: {need.what}: {estimate}", file=sys.stderr)
 
 
 def gradient_need(priors, positions: int, chains: int, updates: float, what: str) -> Need:
@@ -124,9 +196,13 @@ def plan(priors, schedule, shape: tuple, what: str, device=None):
             print(f"pnf: {what}: the whole signal does not fit the memory cap; sampling "
                   f"random windows of {width} samples (--window {width})", file=sys.stderr)
             schedule = dataclasses.replace(schedule, window=width)
-    hint = ("lower --window, --batch or --mean-of, or split the input" if rf is not None
+    audio = rf is not None
+    hint = ("lower --window, --batch or --mean-of, or split the input" if audio
             else "lower --batch, --count, --size or --grid")
-    check(_need(priors, schedule, positions, chains, sources, rf, what), hint, device)
+    time_hint = ("lower --iterations, the levels, --batch or --mean-of, or split the input"
+                 if audio else "lower --iterations, the levels, --batch, --count or --size")
+    check(_need(priors, schedule, positions, chains, sources, rf, what), hint, device,
+          time_hint)
     return schedule
 
 

@@ -197,7 +197,7 @@ PRIOR_BAD = {  # id -> (the config's text, what the message must say)
     "train-memory-over-cap": ("training: {batch_size: 4096}\ncrop: 4194304",
                               r"training this prior needs about [\d.e+]+ GB of memory"),
     "train-time-over-cap": ("training: {steps: 1000000000, batch_size: 8}\ncrop: 4096",
-                            r"training this prior needs about .* h even at"),
+                            r"training this prior needs about .* h on this machine"),
     "sigmas-too-many": ("sigmas: [" + ", ".join(["1.0"] * 1001) + "]",
                         r"at most 1000 noise levels"),
 }
@@ -236,7 +236,7 @@ BASELINE_BAD = {  # id -> (the baseline config's text, what the message must say
                         r"filters: \[1000000000\] is out of range"),
     "unknown-top-key": ("crop: 512\nsteps: 3", r"unknown key\(s\) \['steps'\]"),
     "time-over-cap": ("crop: 4194304\ntraining: {steps: 1000000000, batch_size: 4096}",
-                      r"training kee needs about .* h even at"),
+                      r"training kee needs about .* h on this machine"),
 }
 
 NOISE = np.random.default_rng(0).integers(0, 256, 8000, dtype=np.uint8).tobytes()
@@ -794,6 +794,10 @@ LIMITED = {  # id -> (files to write, argv with MU for the tiny prior, env, exit
     "sample-seconds-huge": ({}, SAMPLE + ["--seconds", "1e9"], {}, 2, r"GB of memory"),
     "image-sample-huge": ({}, ["image", "sample", "--prior", "IMG", "--output", "S", "--size",
                                "4096", "--count", "64"], {}, 2, r"GB of memory"),
+    # a 10-minute WAV at the default schedule: about 10^16 FLOP, refused from the estimate
+    "ten-minute-wav": ({"long.wav": lambda: wav_bytes(np.tile(TONE, 2400))},
+                       swap(SR, "in.wav", "long.wav") + ["--device", "cpu"], {}, 2,
+                       r"needs about [\d.]+ h on this machine .* \(PNF_MAX_MINUTES raises it\)"),
     "long-input-windowed": ({"long.wav": lambda: wav_bytes(np.tile(TONE, 80))},
                             swap(swap(SR, "in.wav", "long.wav"), "4", "2") + QUICK,
                             {"PNF_MAX_MEMORY_GB": "0.3"}, 0, None),
@@ -878,7 +882,7 @@ def test_an_interrupted_restoration_writes_nothing(folder, tiny, sig):
     before = files_under(folder)
     argv = [tiny["mu"] if a == "MU" else a for a in IP] + QUICK + [
         "--iterations", "100000", "--batch", "3", "--timing", "t.json"]
-    proc = run_limited(argv, folder, start=True)
+    proc = run_limited(argv, folder, {"PNF_MAX_MINUTES": "100000"}, start=True)
     time.sleep(3 + random.Random(sig).uniform(0, 2))
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)

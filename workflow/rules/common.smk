@@ -19,6 +19,11 @@ envvars:
 
 # Jobs call `pnf` and `python` from the environment that runs Snakemake (e.g. .venv/bin).
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+# A job's up-front time estimate (pnf.resources) may reach 4x the longest runtime its
+# experiment plans (resources.<kind>.runtime, minutes) before the job refuses to start; a
+# PNF_MAX_MINUTES set in the environment wins.
+os.environ.setdefault("PNF_MAX_MINUTES", str(4 * max(
+    [r.get("runtime", 60) for r in config.get("resources", {}).values()] or [60])))
 ENV = "../../environment.yml"  # conda users: --sdm conda builds the same environment
 # Every output of the DAG lives under OUT = results/<experiment>, so smoke, small and paper
 # results sit side by side; a new rule names its paths f"{OUT}/..." (never "results/...").

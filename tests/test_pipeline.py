@@ -127,7 +127,8 @@ def test_paper_on_slurm_asks_gpus_for_training_and_pnf_only(paper_plan):
         gpu = rule in GPU_RULES or (rule == "restore_baseline" and "/kee/" in output)
         assert ("--gpus=1" in call) == gpu, (rule, res, call)
         seen.setdefault(rule, set()).add("--gpus=1" in call)
-    light = {"score", "truth", "restore_light_superres", "restore_light_inpaint", "tables"}
+    light = {"score_superres", "truth", "restore_light_superres", "restore_light_inpaint",
+             "tables"}
     assert GPU_RULES <= set(seen) and light <= set(seen)
     assert all(seen[rule] == {False} for rule in light)    # spline/fills/cuts: no GPU
     assert seen["restore_baseline"] == {True}              # KEE alone, on a GPU
@@ -162,10 +163,18 @@ def test_paper_plan_has_one_job_per_cell(paper_plan):
     assert counts["image_restore"] == 2 * m and counts["image_separate"] == m // 2
     cells = (per_sr * 3 + per_ip * 4 + 3 * n * 2
              + len(sp["datasets"]) * (len(sp["iterations"]) + 1) * n + 2 * m + 2 * (m // 2))
-    assert counts["score"] == cells
+    # scores: one job per task and dataset, writing one record per cell
+    assert {k: v for k, v in counts.items() if k.startswith("score_")} == {
+        "score_superres": len(sr["datasets"]), "score_inpaint": len(ip["datasets"]),
+        "score_spectrogram": len(sp["datasets"]), "score_separate": 1, "score_images": 1}
+    assert len(score_records(out)) == cells
     assert "--factor 2 " in out and "--hole 16 " in out and "--iterations 300 " in out
     assert "results/paper/restored/cifar10/images/separate2/pnf/c000-b.npy" in out
     assert not (work / "data").exists()
+
+
+def score_records(out: str) -> set[str]:
+    return {f for f in planned_files(out) if "/scores/" in f and f.endswith(".json")}
 
 
 def planned_files(out: str) -> set[str]:
@@ -245,7 +254,7 @@ def test_tiny_dag_runs_reruns_nothing_and_round_trips_dvc(tmp_path):
     run([*SNAKEMAKE, "--cores", "2", "restore_all"], work)
     _, out = run([*SNAKEMAKE, "-n", "results/tables"], work)
     counts = job_counts(out)
-    assert counts.pop("score") == 1 and "restore_pnf" not in counts
+    assert counts.pop("score_superres") == 1 and "restore_pnf" not in counts
     assert set(counts) <= {"collect", "figures", "demo", "tables", "budget", "tables_view", "all"}
     scores = exp / "scores/piano/superres/x4/spline"     # left by an earlier config
     shutil.copy(scores / "c000.json", scores / "c009.json")

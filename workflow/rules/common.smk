@@ -1,11 +1,12 @@
 # Shared names and helpers: paths, test items, per-rule resources, Langevin arguments and
 # the full target lists. Every job list derives from the config alone (no file is read at
 # parse time), so `snakemake -n` plans the paper run with no data present.
+import functools
 import json
 import os
 import shlex
 import sys
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import yaml
@@ -278,7 +279,18 @@ def separating(task, setting):
     return parse_setting(task, setting).kind == "separate"
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One scored restoration (the wildcards of its record's path)."""
+    dataset: str
+    task: str
+    setting: str
+    method: str
+    item: str
+
+
 def score_inputs(w):
+    """{truth, estimate, timing[, mixture]} files of one record."""
     clip = w.item.rsplit("-", 1)[0]
     cell = f"{w.dataset}/{w.task}/{w.setting}"
     ext = suffix(w.task)
@@ -290,7 +302,7 @@ def score_inputs(w):
     return out
 
 
-def score_args(w, input):
+def score_args(w, mixture=None):
     """Metadata flags of one record: factor, gap, iterations, source, mixture."""
     s = parse_setting(w.task, w.setting)
     args = []
@@ -301,8 +313,39 @@ def score_args(w, input):
     if is_pnf(w.method):
         args.append(f"--iterations {s.iterations}")
     if w.task == "separate":
-        args += [f"--source {w.item.rsplit('-', 1)[1]}", f"--mixture {input.mixture}"]
+        args += [f"--source {w.item.rsplit('-', 1)[1]}", f"--mixture {mixture}"]
     return " ".join(args)
+
+
+@functools.lru_cache
+def batch_cells(task, dataset):
+    return [Cell(*c) for c in cells() if c[1] == task and c[0] == dataset]
+
+
+def score_batch_inputs(task, dataset):
+    """Every file the records of one task and dataset read."""
+    return sorted({f for c in batch_cells(task, dataset) for f in score_inputs(c).values()})
+
+
+def score_batch_outputs(task):
+    """The records of one task, {dataset} left as the rule's wildcard."""
+    return [f"{SCORES}/{{dataset}}/{task}/{s.name}/{m}/{i}.json"
+            for s in settings(task) for m in methods(s) for i in items(s)]
+
+
+def score_calls(task, dataset):
+    """`pnf evaluate item` argument lists of one task and dataset, each with the timing
+    record whose `seconds` the script passes as --seconds."""
+    out = []
+    for c in batch_cells(task, dataset):
+        files = score_inputs(c)
+        out.append({"timing": files["timing"], "argv": [
+            "evaluate", "item", "--truth", files["truth"], "--estimate", files["estimate"],
+            "--dataset", c.dataset, "--task", c.task, "--setting", c.setting,
+            "--method", c.method, "--item", c.item,
+            *score_args(c, files.get("mixture")).split(),
+            "--out", _path(SCORES, astuple(c), ".json")]})
+    return out
 
 
 # ------------------------------------------------------------------ what the DAG produces
@@ -361,10 +404,12 @@ def items(setting):
     return ITEMS
 
 
+SCORED_TASKS = [*TASKS, *(["images"] if IMAGES else [])]
+
+
 def cells():
     """(dataset, task, setting, method, item) of every scored restoration."""
-    tasks = [*TASKS, *(["images"] if IMAGES else [])]
-    return [(d, task, s.name, m, i) for task in tasks for d in datasets(task)
+    return [(d, task, s.name, m, i) for task in SCORED_TASKS for d in datasets(task)
             for s in settings(task) for m in methods(s) for i in items(s)]
 
 

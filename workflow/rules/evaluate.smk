@@ -1,30 +1,35 @@
-# Scores: one JSON record per restored item (pnf evaluate item), then one metrics table
+# Scores: one JSON record per restored item (pnf evaluate item, one job per task and
+# dataset), then one metrics table
 # (<OUT>/metrics.csv per item, <OUT>/metrics.json per cell: `dvc metrics show` reads it).
 
 
-rule score:
-    """Score one item against its truth (SNR, LSD, SI-SDR; SDR/SIR/SAR for separation)."""
-    input:
-        unpack(score_inputs),
-    output:
-        f"{SCORES}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{item}}.json",
-    params:
-        args=score_args,
-    conda:
-        ENV
-    log:
-        f"{LOGS}/score/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{item}}.log",
-    benchmark:
-        f"{BENCH}/score/score/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{item}}.tsv",
-    threads: 1
-    resources:
-        **res("light"),
-    shell:
-        "seconds=$(python workflow/scripts/timing_seconds.py {input.timing}) && "
-        "OMP_NUM_THREADS={threads} pnf evaluate item --truth {input.truth} "
-        "--estimate {input.estimate} --dataset {wildcards.dataset} --task {wildcards.task} "
-        "--setting {wildcards.setting} --method {wildcards.method} --item {wildcards.item} "
-        "{params.args} --seconds $seconds --out {output} > {log} 2>&1"
+# Every item of one task and dataset is scored by ONE job: the same `pnf evaluate item` call
+# per item, in one process (workflow/scripts/score_items.py), so scoring pays the process
+# start-up once per task and dataset, not per item (<OUT>/budget). Records stay per item.
+for _task in SCORED_TASKS:
+
+    rule:
+        name:
+            f"score_{_task}"
+        input:
+            lambda w, task=_task: score_batch_inputs(task, w.dataset),
+        output:
+            score_batch_outputs(_task),
+        wildcard_constraints:
+            dataset="|".join(datasets(_task)),
+        params:
+            calls=lambda w, task=_task: score_calls(task, w.dataset),
+        conda:
+            ENV
+        log:
+            f"{LOGS}/score/{{dataset}}/{_task}.log",
+        benchmark:
+            f"{BENCH}/score-{_task}/{{dataset}}.tsv"
+        threads: 1
+        resources:
+            **res("light"),
+        script:
+            "../scripts/score_items.py"
 
 
 rule collect:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from pnf.experiments import deep_merge
 from pnf.report.labels import TASK_LABELS
 from pnf.report.provenance import config_hash
 
@@ -101,13 +102,7 @@ def baseline_res():
             for key in ("mem_mb", "runtime", "gpu")}
 
 
-def merged(base, over):
-    """Deep merge of two config mappings (`over` wins)."""
-    out = dict(base)
-    for key, value in over.items():
-        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(
-            out.get(key), dict) else value
-    return out
+merged = deep_merge  # deep merge of two config mappings (`over` wins): pnf/experiments.py
 
 
 def prior_config(dataset, kind):

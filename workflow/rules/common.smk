@@ -3,6 +3,7 @@
 # parse time), so `snakemake -n` plans the paper run with no data present.
 import json
 import os
+import re
 import shlex
 import sys
 from dataclasses import dataclass
@@ -73,6 +74,13 @@ def set_dir(name):
 
 def dataset_dir(dataset):
     return set_dir(MIX_SET if dataset == MIX else config["datasets"][dataset]["set"])
+
+
+def fetch_archive(name):
+    """The archive a fetch's `--archive PATH` (data.fetch_args) names, as the fetch's input
+    (so a rule that makes it runs first: rules/data.smk), or none."""
+    words = shlex.split(config["data"].get("fetch_args", {}).get(name, ""))
+    return [words[i + 1] for i, w in enumerate(words[:-1]) if w == "--archive"]
 
 
 def res(kind):

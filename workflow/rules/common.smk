@@ -78,7 +78,7 @@ def dataset_dir(dataset):
 
 def fetch_archive(name):
     """The archive a fetch's `--archive PATH` (data.fetch_args) names, as the fetch's input
-    (so a rule that makes it runs first: rules/data.smk), or none."""
+    (whatever makes it then runs first, e.g. rules/data.smk), or none."""
     words = shlex.split(config["data"].get("fetch_args", {}).get(name, ""))
     return [words[i + 1] for i, w in enumerate(words[:-1]) if w == "--archive"]
 

@@ -7,13 +7,16 @@ Each row runs the pipeline's own command under `/usr/bin/time` in its own proces
 models, crops and batch sizes of experiments/paper.yaml, with the step counts cut to one:
 
 - the WaveNet prior: one training step and one per-level fine-tuning step (`pnf train prior`,
-  one level of the ladder), crop 10 240, batch 16;
+  one level of the ladder), crop 10 240, batch 16 (and, where the memory estimate refuses
+  that on this machine, at a quarter of the batch);
 - KEE (x4), Conv-TasNet, Demucs: one training step (`pnf train baseline`);
 - the PixelCNN++ prior: one training step and one fine-tuning step (`pnf image train`);
 - one Langevin update of the paper WaveNet on a 4 s clip in a 20 000-sample window: forward
   and input gradient (`pnf bench langevin --window 20000`, its segment row).
 
-Writes OUT/jobs.md (a Markdown table: job, command, wall s, peak RSS GiB) and OUT/jobs.json.
+Each job's address space is capped (--cap-gb, default 12): one that needs more is reported
+as failed rather than left to the kernel's OOM killer. Writes OUT/jobs.md (job, wall s, peak
+RSS GiB, or the refusal) and OUT/jobs.json.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shlex
 import subprocess
 import sys
@@ -42,7 +46,8 @@ def configs(paper: dict) -> dict[str, dict]:
                                                  "sigmas": paper["priors"]["base"]["sigmas"][:1]})
     image = deep_merge(paper["images"]["prior"], {"training": ONE, "finetune_steps": 1,
                                                   "sigmas": [1.0]})
-    out = {"prior": prior, "pixelcnn": image}
+    quarter = deep_merge(prior, {"training": {"batch_size": prior["training"]["batch_size"] // 4}})
+    out = {"prior": prior, "prior-quarter-batch": quarter, "pixelcnn": image}
     for method in ("kee", "convtasnet", "demucs"):
         out[method] = deep_merge(paper["baselines"][method], {"training": ONE})
     return out
@@ -56,6 +61,9 @@ def commands(cfg: Path, data: Path, out: Path) -> dict[str, str]:
         "WaveNet prior: 1 step + 1 fine-tune step (crop 10 240, batch 16)":
             f"{pnf} train prior --config {cfg}/prior.yaml --data {data}/vctk "
             f"--out {out}/prior.pt --device cpu",
+        "WaveNet prior, a quarter of the batch (4): 1 step + 1 fine-tune step":
+            f"{pnf} train prior --config {cfg}/prior-quarter-batch.yaml --data {data}/vctk "
+            f"--out {out}/prior-quarter-batch.pt --device cpu",
         "KEE x4: 1 step (crop 8 192, batch 16)":
             f"{pnf} train baseline --method kee --config {cfg}/kee.yaml --data {data}/vctk "
             f"--factor 4 --source voice --out {out}/kee.pt",
@@ -75,24 +83,35 @@ def commands(cfg: Path, data: Path, out: Path) -> dict[str, str]:
     }
 
 
-def measure(command: str, log: Path) -> dict:
-    """Wall seconds and peak RSS (GiB) of `command`, run under /usr/bin/time."""
+def measure(command: str, log: Path, cap_gb: float) -> dict:
+    """Wall seconds and peak RSS (GiB) of `command`, run under /usr/bin/time with its
+    address space capped at `cap_gb` (a job that needs more fails instead of calling the
+    kernel's OOM killer onto a shared machine)."""
+    def cap():
+        limit = int(cap_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     start = time.monotonic()
     with open(log, "w") as f:
         proc = subprocess.run(["/usr/bin/time", "-f", "%M", *shlex.split(command)],
-                              stdout=f, stderr=subprocess.PIPE, text=True,
+                              stdout=f, stderr=subprocess.PIPE, text=True, preexec_fn=cap,
                               env={**os.environ, "OMP_NUM_THREADS": "1"})
     wall = time.monotonic() - start
-    if proc.returncode:
-        raise SystemExit(f"failed ({proc.returncode}): {command}\n{proc.stderr[-2000:]}")
-    rss_kib = int(proc.stderr.strip().splitlines()[-1])
-    return {"wall_s": round(wall, 1), "peak_rss_gib": round(rss_kib / 2**20, 2)}
+    lines = proc.stderr.strip().splitlines()
+    refused = next((ln for ln in lines if ln.startswith("pnf: error:")), None)
+    if proc.returncode and refused is None:
+        refused = f"failed under a {cap_gb:g} GB address-space cap: {lines[-2][:200]}"
+    return {"wall_s": round(wall, 1), "peak_rss_gib": round(int(lines[-1]) / 2**20, 2),
+            "refused": refused}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="data/paper-mini", help="prepared vctk, supra, cifar10")
     ap.add_argument("--out", default="results/paper-size")
+    ap.add_argument("--cap-gb", type=float, default=12.0,
+                    help="address-space cap per job in GB (default %(default)s)")
+    ap.add_argument("--only", help="run only the jobs whose name contains this text")
     args = ap.parse_args()
     out, data = Path(args.out).resolve(), Path(args.data).resolve()
     (out / "configs").mkdir(parents=True, exist_ok=True)
@@ -100,11 +119,16 @@ def main() -> None:
         (out / "configs" / f"{name}.yaml").write_text(yaml.safe_dump(cfg))
     rows = []
     for k, (job, command) in enumerate(commands(out / "configs", data, out).items()):
-        rows.append({"job": job, "command": command, **measure(command, out / f"job{k}.log")})
-        print(f"{job}: {rows[-1]['wall_s']} s, {rows[-1]['peak_rss_gib']} GiB", flush=True)
+        if args.only and args.only not in job:
+            continue
+        rows.append({"job": job, "command": command,
+                     **measure(command, out / f"job{k}.log", args.cap_gb)})
+        print(f"{job}: {rows[-1]['wall_s']} s, {rows[-1]['peak_rss_gib']} GiB "
+              f"{rows[-1]['refused'] or ''}", flush=True)
     (out / "jobs.json").write_text(json.dumps(rows, indent=1))
     lines = ["| job | wall s | peak RSS GiB |", "|---|---|---|"]
-    lines += [f"| {r['job']} | {r['wall_s']} | {r['peak_rss_gib']} |" for r in rows]
+    lines += [f"| {r['job']} | {r['wall_s']} | {r['peak_rss_gib']} |" if not r["refused"]
+              else f"| {r['job']} | refused: {r['refused']} | |" for r in rows]
     (out / "jobs.md").write_text("\n".join(lines) + "\n")
 
 

@@ -10,7 +10,8 @@ models, crops and batch sizes of experiments/paper.yaml, with the step counts cu
   one level of the ladder), crop 10 240, batch 16 (and, where the memory estimate refuses
   that on this machine, at a quarter of the batch);
 - KEE (x4), Conv-TasNet, Demucs: one training step (`pnf train baseline`);
-- the PixelCNN++ prior: one training step and one fine-tuning step (`pnf image train`);
+- the PixelCNN++ prior: one training step and one fine-tuning step (`pnf image train`), at
+  the paper's batch of 16 and at a quarter of it;
 - one Langevin update of the paper WaveNet on a 4 s clip in a 20 000-sample window: forward
   and input gradient (`pnf bench langevin --window 20000`, its segment row).
 
@@ -47,7 +48,10 @@ def configs(paper: dict) -> dict[str, dict]:
     image = deep_merge(paper["images"]["prior"], {"training": ONE, "finetune_steps": 1,
                                                   "sigmas": [1.0]})
     quarter = deep_merge(prior, {"training": {"batch_size": prior["training"]["batch_size"] // 4}})
-    out = {"prior": prior, "prior-quarter-batch": quarter, "pixelcnn": image}
+    image_quarter = deep_merge(image, {"training": {
+        "batch_size": image["training"]["batch_size"] // 4}})
+    out = {"prior": prior, "prior-quarter-batch": quarter, "pixelcnn": image,
+           "pixelcnn-quarter-batch": image_quarter}
     for method in ("kee", "convtasnet", "demucs"):
         out[method] = deep_merge(paper["baselines"][method], {"training": ONE})
     return out
@@ -76,6 +80,9 @@ def commands(cfg: Path, data: Path, out: Path) -> dict[str, str]:
         "PixelCNN++: 1 step + 1 fine-tune step (batch 16)":
             f"{pnf} image train --config {cfg}/pixelcnn.yaml --data {data}/cifar10 "
             f"--out {out}/pixelcnn.pt --device cpu",
+        "PixelCNN++, a quarter of the batch (4): 1 step + 1 fine-tune step":
+            f"{pnf} image train --config {cfg}/pixelcnn-quarter-batch.yaml --data {data}/cifar10 "
+            f"--out {out}/pixelcnn-quarter-batch.pt --device cpu",
         "paper WaveNet, 4 s clip, 20 000-sample window: forward + input gradient":
             f"{pnf} bench langevin --config {ROOT}/experiments/paper.yaml --seconds 4 "
             f"--window 20000 --batches 1 --precisions fp32 --repeats 1 --no-train --no-peer "

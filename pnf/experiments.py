@@ -4,8 +4,9 @@ An experiment may say `extends: paper.yaml` (a path relative to its own file) an
 what differs: mappings are merged key by key (deeply), anything else (a list, a number) is
 replaced whole. The child must name its own `experiment` and `data.root`, so its results
 and data never land on its parent's. Every reader of an experiment file (the Snakefile,
-`pnf report plan`, `pnf report claims --rules`, `pnf bench`, the tests) goes through
-`read_experiment`; the Snakefile resolves `extends` in the config Snakemake loaded.
+`pnf report plan`, `pnf report claims --rules`, the claims gate, `pnf bench`, the convergence
+script) goes through `read_experiment`; the Snakefile resolves `extends` in the config
+Snakemake loaded.
 
     >>> cfg = read_experiment("experiments/paper-mini.yaml")   # paper.yaml + paper-mini's sizes
     >>> cfg["experiment"], cfg["tasks"]["superres"]["factors"]

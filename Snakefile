@@ -22,6 +22,14 @@ if not workflow.overwrite_configfiles:
     configfile: "experiments/smoke.yaml"
 
 
+# `extends: paper.yaml` (pnf/experiments.py): the parent merged in, then validated whole
+from pnf.experiments import resolve_loaded
+
+_resolved = resolve_loaded(config, workflow.overwrite_configfiles, workflow.config_settings.overwrite_config)
+if _resolved is not config:
+    config.clear()
+    config.update(_resolved)
+
 # defaults filled in, unknown keys rejected
 validate(config, "workflow/schemas/config.schema.yaml")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pnf.config import read_yaml
+from pnf.experiments import read_experiment
 from pnf.priors.train import WAVENET_SIZES, PriorConfig, sized_config
 from pnf.priors.wavenet import WaveNet, WaveNetConfig
 
@@ -30,7 +30,7 @@ class Target:
             name = size or "small"
             net = sized_config(WaveNetConfig, WAVENET_SIZES, {"size": name}, "per_level")
             return cls(name, net, seconds or 1.0)
-        exp = read_yaml(config, "experiment")
+        exp = read_experiment(config)
         base = (exp.get("priors") or {}).get("base")
         if base is None:
             raise ValueError(f"{config}: no priors.base section; pass an experiment config "

@@ -3,6 +3,7 @@
     pnf data build all --out data/embedded --size smoke
     pnf data fetch cifar10 --out data/real [--archive cifar-10-python.tar.gz]
     pnf data list
+    pnf data miniature vctk --out archives/VCTK-Corpus-0.92.zip   # + .sha256 beside it
     pnf data stats data/embedded/voice/manifest.csv data/embedded/voice-synthetic/manifest.csv
 """
 
@@ -61,9 +62,33 @@ def _stats(args) -> int:
     return 0
 
 
+def _miniature(args) -> int:
+    from pnf.datasets.miniature import write_miniature
+
+    print(f"{write_miniature(args.what, args.out)}  {args.out}")
+    return 0
+
+
 def _list(args) -> int:
     print(catalog_text())
     return 0
+
+
+def _register_more(what: argparse._SubParsersAction) -> None:
+    """`pnf data miniature` and `pnf data list`."""
+    from pnf.datasets.miniature import WRITERS
+
+    mini = what.add_parser("miniature", help="write a small archive shaped like a real one "
+                           "(for `pnf data fetch --archive`)",
+                           description="A few clips or images of the embedded material in the "
+                           "published layout of VCTK 0.92, SUPRA or CIFAR-10 (python), and its "
+                           "sha256 beside it in OUT.sha256 (pnf/datasets/miniature.py).")
+    mini.add_argument("what", choices=sorted(WRITERS))
+    mini.add_argument("--out", required=True, help="archive to write, e.g. "
+                      "data/paper-mini/archives/VCTK-Corpus-0.92.zip")
+    mini.set_defaults(func=_miniature)
+    lst = what.add_parser("list", help="what each dataset is, its size, license, how to get it")
+    lst.set_defaults(func=_list)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -114,5 +139,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     st.add_argument("--json", help="also write the table to this JSON file")
     st.set_defaults(func=_stats)
 
-    lst = what.add_parser("list", help="what each dataset is, its size, license, how to get it")
-    lst.set_defaults(func=_list)
+    _register_more(what)

@@ -184,9 +184,13 @@ def _wanted(src: Source, archive) -> str | None:
 def fetch_and_prepare(name: str, src: Source, out: str | Path, archive, url, prepare,
                       sha256: str | None = None, limits: Limits | None = None) -> Path:
     """OUT/<name>/manifest.csv: kept if complete and from the same archive, else obtain,
-    extract (within `limits`) and `prepare`; `sha256` overrides the expected checksum."""
+    extract (within `limits`) and `prepare`; `sha256` overrides the expected sha256. A
+    download must still match a published md5; a local `archive` with its own `sha256` is
+    checked against that alone (the user names another file, e.g. a miniature one)."""
     out, sha256 = Path(out), check_sha256(sha256)
-    src = dataclasses.replace(src, url=url or src.url, sha256=sha256 or src.sha256)
+    own = archive is not None and sha256 is not None
+    src = dataclasses.replace(src, url=url or src.url, sha256=sha256 or src.sha256,
+                              md5=None if own else src.md5)
     stamp, wanted = out / name / "source.txt", _wanted(src, archive)
     if wanted and stamp.is_file() and stamp.read_text() == wanted \
             and is_complete(out / name, {"set": name}):

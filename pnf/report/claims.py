@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pnf.config import load_yaml
+from pnf.experiments import read_experiment
 from pnf.report.claim_rules import KINDS, REQUIRED, Data, Evidence, describe
 from pnf.report.labels import metric_label
 
@@ -55,7 +55,7 @@ def load_claims(path: str | Path) -> list[dict]:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no claims file; give an experiment YAML with a "
                                 "`claims:` section, e.g. experiments/small.yaml")
-    claims = (load_yaml(path.read_text(), str(path)) or {}).get("claims")
+    claims = read_experiment(path).get("claims")
     if not isinstance(claims, list) or not claims:
         raise ValueError(f"{path}: no `claims:` list; see experiments/small.yaml for one")
     for i, claim in enumerate(claims):

@@ -265,12 +265,12 @@ def _check(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
 
-    from pnf.config import read_yaml
+    from pnf.experiments import read_experiment
     from pnf.report.plan import plan, summary, to_markdown
 
     if args.gpu_tflops <= 0 or args.gpus < 1:
         raise ValueError("--gpu-tflops must be above 0 and --gpus at least 1")
-    cfg = read_yaml(args.config, "experiment")
+    cfg = read_experiment(args.config)
     if not isinstance(cfg, dict) or not {"tasks", "priors", "sampler"} <= set(cfg):
         raise ValueError(f"{args.config}: not an experiment config (needs tasks, priors, "
                          "sampler)")

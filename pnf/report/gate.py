@@ -122,9 +122,9 @@ class Gate:
 
 def load_gate(rules: str | Path, prior_records=()) -> Gate:
     """The gate of a rules YAML (its `claims_gate:` mapping, or DEFAULTS) and the records."""
-    import yaml
+    from pnf.experiments import read_experiment
 
-    config = (yaml.safe_load(Path(rules).read_text()) or {}).get("claims_gate")
+    config = read_experiment(rules).get("claims_gate")
     missing = [p for p in prior_records if not Path(p).is_file()]
     if missing:
         raise FileNotFoundError(f"{missing[0]}: no prior-quality record; run `pnf evaluate "

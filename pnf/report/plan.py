@@ -24,17 +24,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pnf.experiments import deep_merge
 from pnf.report import flops as F
 
 RATE = 22050
-
-
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for key, value in over.items():
-        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(
-            out.get(key), dict) else value
-    return out
 
 
 def _model(spec: dict) -> tuple[str, dict]:
@@ -62,7 +55,7 @@ def _prior_kinds(cfg: dict) -> list[tuple[str, str]]:
 def _train_rows(cfg: dict, per_sample: dict) -> list[dict]:
     rows = []
     for dataset, kind in _prior_kinds(cfg):
-        spec = _merge(cfg["priors"]["base"], cfg["priors"].get(kind, {}))
+        spec = deep_merge(cfg["priors"]["base"], cfg["priors"].get(kind, {}))
         size, model = _model(spec)
         key = (size, tuple(sorted(model.items())))
         if key not in per_sample:
@@ -92,7 +85,7 @@ def _restore_rows(cfg: dict, per_sample: dict) -> list[dict]:
     base = cfg["priors"]["base"]
 
     def per(kind):
-        size, model = _model(_merge(base, cfg["priors"].get(kind, {})))
+        size, model = _model(deep_merge(base, cfg["priors"].get(kind, {})))
         if (size, kind) not in per_sample:
             per_sample[(size, kind)] = F.update_flops_per_sample(F.wavenet(size, **model))
         return per_sample[(size, kind)]

@@ -4,6 +4,7 @@
 import functools
 import json
 import os
+import re
 import shlex
 import sys
 from dataclasses import astuple, dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from pnf.experiments import deep_merge
 from pnf.report.labels import TASK_LABELS
 from pnf.report.provenance import config_hash
 
@@ -80,6 +82,13 @@ def dataset_dir(dataset):
     return set_dir(MIX_SET if dataset == MIX else config["datasets"][dataset]["set"])
 
 
+def fetch_archive(name):
+    """The archive a fetch's `--archive PATH` (data.fetch_args) names, as the fetch's input
+    (whatever makes it then runs first, e.g. rules/data.smk), or none."""
+    words = shlex.split(config["data"].get("fetch_args", {}).get(name, ""))
+    return [words[i + 1] for i, w in enumerate(words[:-1]) if w == "--archive"]
+
+
 def res(kind):
     """Resources of a rule class (train, restore, light); gpu only when asked for."""
     spec = config["resources"][kind]
@@ -107,13 +116,7 @@ def baseline_res():
             for key in ("mem_mb", "runtime", "gpu")}
 
 
-def merged(base, over):
-    """Deep merge of two config mappings (`over` wins)."""
-    out = dict(base)
-    for key, value in over.items():
-        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(
-            out.get(key), dict) else value
-    return out
+merged = deep_merge  # deep merge of two config mappings (`over` wins): pnf/experiments.py
 
 
 def prior_config(dataset, kind):

@@ -34,6 +34,8 @@ else:
 
     rule real_set:
         """Download and prepare one of the paper's sets (`pnf data fetch`)."""
+        input:
+            lambda w: fetch_archive(w.name),
         output:
             f"{DATA_ROOT}/{{name}}/manifest.csv",
         wildcard_constraints:
@@ -79,3 +81,31 @@ else:
             "ln -sfn $(basename $(dirname {input.voice})) {params.root}/voice && "
             "pnf data build mix --out {params.root} --size {params.size} "
             "--seed {params.seed}) > {log} 2>&1"
+
+
+# Miniature archives in the published layouts (pnf/datasets/miniature.py), made when a
+# fetch's `--archive` names one under <data.root>/archives (experiments/paper-mini.yaml).
+MINIATURES = {"VCTK-Corpus-0.92.zip": "vctk", "supra.zip": "supra",
+              "cifar-10-python.tar.gz": "cifar10"}
+
+
+rule miniature_archive:
+    """A small archive shaped like a published one, and its sha256 beside it."""
+    output:
+        archive=f"{DATA_ROOT}/archives/{{file}}",
+        sha256=f"{DATA_ROOT}/archives/{{file}}.sha256",
+    wildcard_constraints:
+        file="|".join(re.escape(f) for f in MINIATURES),
+    params:
+        name=lambda w: MINIATURES[w.file],
+    conda:
+        ENV
+    log:
+        f"{LOGS}/data/archives/{{file}}.log",
+    benchmark:
+        f"{BENCH}/miniature_archive/data/{{file}}.tsv",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "pnf data miniature {params.name} --out {output.archive} > {log} 2>&1"

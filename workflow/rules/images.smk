@@ -17,6 +17,8 @@ if IMAGES:
 
     rule image_set:
         """The image set: embedded crops (`pnf data build images`) or CIFAR-10 (`pnf data fetch`)."""
+        input:
+            fetch_archive(IMAGE_SET),
         output:
             IMG_DATA,
         params:

@@ -26,11 +26,11 @@ import time
 from pathlib import Path
 
 import torch
-import yaml
 
 from pnf.audio import RATE, read_audio
 from pnf.baselines import apply
 from pnf.checkpoints import load_prior
+from pnf.experiments import read_experiment
 from pnf.langevin import SCHEDULES, Schedule, anneal
 from pnf.measures import lsd, si_sdr, snr
 from pnf.tasks.audio import SuperResolution
@@ -121,7 +121,7 @@ def run_one(args, cfg, prior_dir: Path, job, iterations: int, kind: str = "lange
 
 
 def study(args) -> None:
-    cfg = yaml.safe_load(Path(args.config).read_text())
+    cfg = read_experiment(args.config)
     torch.set_num_threads(1)
     done = done_keys(args.csv)
     runs = [(it, kind, name, Path(d), job) for it in args.iterations for kind in args.schedules

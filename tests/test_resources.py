@@ -91,3 +91,20 @@ def test_a_short_request_prints_nothing(monkeypatch, capsys):
     monkeypatch.setenv("PNF_FLOPS", "1e9")
     check(Need("restoring b.wav", memory=1.0, flops=30e9), "split")
     assert capsys.readouterr().err == ""
+
+
+def test_conv_tasnet_training_is_sized_from_its_activations(monkeypatch):
+    """The paper's Conv-TasNet on 8 x 2 s crops keeps about 20 GB of activations (a step
+    was killed at 21.4 GB RSS here): refused under a 16 GB cap, before any work."""
+    import torch
+
+    from pnf.baselines.convtasnet import ConvTasNet
+    from pnf.resources import training_need
+
+    with torch.device("meta"):
+        net = ConvTasNet(ConvTasNet.Config())
+    need = training_need(net, 8, 44_100, 1, "training convtasnet")
+    assert 20 * GB < need.memory < 60 * GB
+    monkeypatch.setenv("PNF_MAX_MEMORY_GB", "16")
+    with pytest.raises(ValueError, match=r"training convtasnet needs about [\d.]+ GB of memory"):
+        check(need, "lower batch_size")

@@ -92,6 +92,14 @@ class ConvTasNet(nn.Module):
         self.mask_out = nn.Sequential(nn.PReLU(), nn.Conv1d(c.Sc, c.sources * c.N, 1))
         self.decoder = nn.ConvTranspose1d(c.N, 1, c.L, stride=c.L // 2, bias=False)
 
+    def bytes_per_position(self) -> int:
+        """Activations one mixture sample keeps for backward (pnf.resources): per frame
+        (2/L of a sample), each block's 8 H-channel and 4 B/Sc-channel tensors, plus the
+        encoder's and masks'. The paper's size: 58 kB a sample, 20 GB for 8 x 44 100."""
+        c = self.config
+        per_frame = c.X * c.R * (8 * c.H + 2 * c.B + 2 * c.Sc) + 4 * c.N + 3 * c.sources * c.N
+        return 4 * per_frame * 2 // c.L
+
     def forward(self, mix: torch.Tensor) -> torch.Tensor:
         """(B, T) mixture -> (B, sources, T) estimated sources."""
         c, (batch, length) = self.config, mix.shape

@@ -89,5 +89,6 @@ def test_a_dropped_factor_fails_the_comparison(tmp_path):
     assert ("restore_pnf", frozenset({"results/EXP/restored/piano/superres/x32/pnf/c000.wav",
                                       "results/EXP/timing/piano/superres/x32/pnf/c000.json"})) \
         in missing, sorted(missing)[:5]
-    # jobs of all settings at once (spline and input cuts) differ too, in their outputs
-    assert {rule for rule, _ in extra} <= {"restore_light_superres"}, sorted(extra)[:5]
+    # jobs of all settings at once (spline, input cuts, scores) differ too, in their outputs
+    assert {rule for rule, _ in extra} <= {"restore_light_superres", "score_superres"}, \
+        sorted(extra)[:5]

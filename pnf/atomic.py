@@ -22,9 +22,9 @@ from __future__ import annotations
 import errno
 import json
 import os
+import secrets
 import shutil
 import signal
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,15 +65,13 @@ def atomic_path(path: str | Path, suffix: str = ".part") -> Iterator[str]:
     """A temporary path beside `path` that replaces `path` when the block succeeds
     (inside `all_or_nothing()`: when the whole group succeeds)."""
     path = Path(path)
+    tmp, deferred = None, False
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    except OSError as err:
-        raise _write_failed(path, err) from None
-    deferred = False
-    try:
-        os.fchmod(fd, 0o666 & ~current_umask())
-        os.close(fd)
+        # named before it exists, so an interrupt at any point after the file is created
+        # still finds it to remove (mkstemp returns the name only after creating it)
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}{suffix}")
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # 0666 - umask
         yield tmp
         if _pending is not None:
             _pending.append((tmp, path))
@@ -83,7 +81,7 @@ def atomic_path(path: str | Path, suffix: str = ".part") -> Iterator[str]:
     except (OSError, RuntimeError) as err:   # soundfile's errors are RuntimeErrors
         raise _write_failed(path, err) from None
     finally:
-        if not deferred and os.path.exists(tmp):
+        if not deferred and tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
 

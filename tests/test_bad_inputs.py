@@ -761,7 +761,8 @@ def run_limited(argv: list[str], cwd: Path, env: dict | None = None, fsize: int 
                 start: bool = False):
     """`pnf ARGV` in a subprocess under `ulimit -v 8000000` (and RLIMIT_FSIZE `fsize`)."""
     def limits():
-        resource.setrlimit(resource.RLIMIT_AS, (8_000_000 * 1024,) * 2)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)   # a suite run in the background
+        resource.setrlimit(resource.RLIMIT_AS, (8_000_000 * 1024,) * 2)   # ignores SIGINT
         if fsize is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a write fails with EFBIG

@@ -28,7 +28,6 @@ import os
 import platform
 import resource
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,15 +119,12 @@ def device_flops(device=None) -> float:
 
 
 def _store(path: Path, table: dict) -> None:
-    """Best effort (a read-only home only costs a measurement next time); never a partial
-    file: written beside and renamed."""
+    """Best effort: a read-only home only costs a measurement next time."""
+    from pnf.atomic import write_json
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False,
-                                         prefix=".flops.", suffix=".part") as f:
-            json.dump(table, f, indent=1)
-        os.replace(f.name, path)
-    except OSError:
+        write_json(path, table)
+    except ValueError:          # pnf.atomic's one-line write failure
         pass
 
 

@@ -96,6 +96,18 @@ def _register_priors(what: argparse._SubParsersAction) -> None:
     p.add_argument("--experiment", default="", help="experiment name, shown in the title")
     p.set_defaults(func=_priors)
 
+    p = what.add_parser("prior-study", help="the prior study: quality against training CPU min",
+                        description="From the study's variants (NAME.json `pnf evaluate prior` "
+                        "record on validation clips, NAME.yaml train config, NAME.tsv training "
+                        "benchmark, side by side): prior-study.md/.csv/.png and "
+                        "prior-study-nll.png (see pnf/report/prior_study.py).")
+    p.add_argument("--records", nargs="+", required=True, help="the variants' JSON records")
+    p.add_argument("--rules", help="YAML with a `claims_gate:` section (default thresholds "
+                   "without it)")
+    p.add_argument("--out", required=True, help="folder to write into")
+    p.add_argument("--experiment", default="", help="experiment name, shown in the title")
+    p.set_defaults(func=_prior_study)
+
     p = what.add_parser("reference", help="write a reference file from the current metrics")
     p.add_argument("--metrics", default="results/smoke/metrics.csv")
     p.add_argument("--out", required=True)
@@ -241,6 +253,14 @@ def _demo(args: argparse.Namespace) -> int:
     page = write_demo(args.restored, args.figures, args.out, title=args.title, note=args.note,
                       metrics=args.metrics, claims=claims, gate=gate)
     print(f"pnf: demo page {page}", file=sys.stderr)
+    return 0
+
+
+def _prior_study(args: argparse.Namespace) -> int:
+    from pnf.report.prior_study import write_prior_study
+
+    written = write_prior_study(args.records, args.out, args.rules, args.experiment)
+    print(f"pnf: wrote {len(written)} prior-study files to {args.out}", file=sys.stderr)
     return 0
 
 

@@ -93,7 +93,10 @@ class Gate:
         return self._gaps(who + " output", gaps["highband_gap"], gaps["flatness_gap"], "truth")
 
     def _prior(self, task: str, rec: dict) -> list[str]:
-        name = f"{rec['source'] or rec['dataset']}-{PRIOR_KIND[task]}"
+        return self.prior_reasons(f"{rec['source'] or rec['dataset']}-{PRIOR_KIND[task]}")
+
+    def prior_reasons(self, name: str) -> list[str]:
+        """Why the prior `name` (its record in self.priors) fails the gate; [] if it passes."""
         prior = self.priors.get(name)
         if prior is None:
             return [f"{name} prior: no prior-quality record (run `pnf evaluate prior`)"]

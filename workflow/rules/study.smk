@@ -61,3 +61,112 @@ rule convergence:
         "--schedules {params.schedules} --csv {output.csv}.partial --figure {output.figure} "
         "--figure-evaluations {output.evaluations} > {log} 2>&1 "
         "&& mv {output.csv}.partial {output.csv}"
+
+
+# The prior study (issue #23): `snakemake prior_study` trains every variant of `study.priors`
+# (the experiment's prior of a kind, deep-merged with the variant's `set`) on the training
+# split, measures it on VALIDATION clips (`pnf evaluate prior --split validation`: bits per
+# sample beside a histogram and a linear predictor, ancestral samples' spectra against the
+# held-out audio) and ranks the variants by quality against training CPU minutes (their
+# `benchmark:` records): results/<experiment>/study/priors/prior-study.{md,csv,png}.
+PRIOR_STUDY = STUDY.get("priors", {})
+STUDY_PRIORS = f"{OUT}/study/priors"
+
+
+def study_prior(variant):
+    """The variant's spec ({dataset, kind, set, note}); an unknown name is a config error."""
+    if variant not in PRIOR_STUDY:
+        raise ValueError(f"study.priors has no variant {variant!r}; add it to the config")
+    return PRIOR_STUDY[variant]
+
+
+def study_prior_yaml(variant):
+    """The variant's `pnf train prior` config: the experiment's prior, then its `set`."""
+    spec = study_prior(variant)
+    return yaml_text(merged(prior_config(spec["dataset"], spec["kind"]), spec.get("set", {})))
+
+
+rule study_prior_config:
+    """The `pnf train prior` YAML of one study variant."""
+    output:
+        f"{STUDY_PRIORS}/{{variant}}.yaml",
+    params:
+        text=lambda w: study_prior_yaml(w.variant),
+    conda:
+        ENV
+    log:
+        f"{LOGS}/study/prior-config-{{variant}}.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "printf '%s' {params.text:q} > {output} 2> {log}"
+
+
+rule study_train_prior:
+    """Train one study variant (its benchmark record is the study's cost axis)."""
+    input:
+        cfg=f"{STUDY_PRIORS}/{{variant}}.yaml",
+        data=lambda w: f"{dataset_dir(study_prior(w.variant)['dataset'])}/manifest.csv",
+    output:
+        f"{STUDY_PRIORS}/{{variant}}.pt",
+    params:
+        device=config["device"],
+    conda:
+        ENV
+    log:
+        f"{LOGS}/study/train-{{variant}}.log",
+    benchmark:
+        f"{STUDY_PRIORS}/{{variant}}.tsv"
+    threads: threads("train")
+    resources:
+        **res("train"),
+    shell:
+        "OMP_NUM_THREADS={threads} pnf train prior --config {input.cfg} "
+        "--data $(dirname {input.data}) --out {output} --device {params.device} > {log} 2>&1"
+
+
+rule study_prior_quality:
+    """One variant on the validation clips (never the scored test clips)."""
+    input:
+        prior=f"{STUDY_PRIORS}/{{variant}}.pt",
+        data=lambda w: f"{dataset_dir(study_prior(w.variant)['dataset'])}/manifest.csv",
+    output:
+        f"{STUDY_PRIORS}/{{variant}}.json",
+    params:
+        clips=config["test_clips"],
+        seconds=config["test_seconds"],
+    conda:
+        ENV
+    log:
+        f"{LOGS}/study/quality-{{variant}}.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "OMP_NUM_THREADS={threads} pnf evaluate prior --prior {input.prior} "
+        "--data $(dirname {input.data}) --split validation --clips {params.clips} "
+        "--seconds {params.seconds} --samples 2 --sample-seconds {params.seconds} "
+        "--out-json {output} > {log} 2>&1"
+
+
+rule prior_study:
+    """The study's table and figures (pnf report prior-study)."""
+    input:
+        records=[f"{STUDY_PRIORS}/{v}.json" for v in PRIOR_STUDY],
+        rules=CLAIMS,
+    output:
+        table=f"{STUDY_PRIORS}/prior-study.md",
+        csv=f"{STUDY_PRIORS}/prior-study.csv",
+        figure=f"{STUDY_PRIORS}/prior-study.png",
+        curves=f"{STUDY_PRIORS}/prior-study-nll.png",
+    conda:
+        ENV
+    log:
+        f"{LOGS}/study/prior-study.log",
+    threads: 1
+    resources:
+        **res("light"),
+    shell:
+        "pnf report prior-study --records {input.records} --rules {input.rules} "
+        "--out $(dirname {output.table}) --experiment {config[experiment]} > {log} 2>&1"

@@ -55,6 +55,18 @@ def test_an_inadequate_prior_makes_its_tests_not_testable(prior, words):
     assert verdict == NOT_TESTABLE and any(words in n for n in ev.notes), ev.notes
 
 
+def test_the_gate_measures_from_the_quantized_truth_when_the_record_has_it():
+    """Piano through mu-law: a perfect output shows the quantizer's +8 dB, and passes."""
+    raw = {"data_highband_db": -46.0, "data_flatness": 0.0002,
+           "sample_highband_db": -37.0, "sample_flatness": 0.0012}
+    floor = {**raw, "quantized_highband_db": -38.0, "quantized_flatness": 0.001}
+    old = gated(superres(pnf_gaps=(8.0, 0.7)), RULE, gate(**raw))       # a record before it
+    assert old[0] == NOT_TESTABLE and "+9.0 dB from the data's" in " ".join(old[1].notes)
+    assert gated(superres(pnf_gaps=(8.0, 0.7)), RULE, gate(**floor))[0] == HOLDS
+    verdict, ev = gated(superres(pnf_gaps=(15.0, 0.7)), RULE, gate(**floor))
+    assert verdict == NOT_TESTABLE and "+7.0 dB from the quantized truth's" in ev.notes[0]
+
+
 def test_a_missing_measurement_is_not_testable_and_ungated_tests_keep_their_verdict():
     assert "no prior-quality record" in gated(superres(), RULE, Gate())[1].notes[0]
     no_gaps = data(rows("superres", "piano", "x4", "pnf", "lsd", [0.5, 0.5]),

@@ -115,6 +115,7 @@ def test_evaluate_prior_cli_writes_a_record(trained, tone_set, tmp_path, capsys)
     assert rec["clips"] == 2 and rec["quantization"] == "mulaw" and rec["sigma"] == 0.5
     assert 0 < rec["bits_linear"] < rec["bits_histogram"] < 12
     assert rec["data_flatness"] < 0.01 and rec["samples"] == 2
+    assert rec["quantized_flatness"] > rec["data_flatness"]     # mu-law's floor: a noisier tone
     assert "linear predictor" in capsys.readouterr().out
     assert (tmp_path / "q.csv").read_text().count("\n") == 2
 

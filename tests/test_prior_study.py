@@ -21,7 +21,7 @@ CONFIG = {"model": {"rate": 16000, "residual_channels": 16, "gate_channels": 32,
 def variant(folder, name, cpu_seconds, **record):
     (folder / f"{name}.json").write_text(json.dumps({**RECORD, **record}))
     (folder / f"{name}.yaml").write_text(yaml.safe_dump(CONFIG))
-    (folder / f"{name}.tsv").write_text("s\tcpu_time\n130.0\t%s\n" % cpu_seconds)
+    (folder / f"{name}.tsv").write_text(f"s\tcpu_time\n130.0\t{cpu_seconds}\n")
     return str(folder / f"{name}.json")
 
 

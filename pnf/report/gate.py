@@ -13,11 +13,14 @@ the measured reasons, never "holds". For every cell a test compares (the best va
 cell, as the rule picks it; baselines such as the spline are not gated):
 - the method's outputs: |mean highband_gap| ≤ `highband_db` and |mean flatness_gap| ≤
   `flatness` (decades), from the score records (pnf.measures: the estimate's >4 kHz/<4 kHz
-  energy ratio and spectral flatness against the truth's);
+  energy ratio and spectral flatness against the truth's), less the gaps the prior's
+  quantizer alone opens (`quantizer_floor`: a perfect output through it is the quantized
+  truth, not the truth);
 - the cell's prior (superres, inpaint: <dataset>-mulaw; separate: <source>-linear;
   spectrogram: <dataset>-mel), from its `pnf evaluate prior` record: its ancestral samples
-  within the same two margins of the held-out audio, and held-out bits per sample at least
-  `bits_over_linear` below the linear predictor's. A prior without a record fails.
+  within the same two margins of the held-out audio through its quantizer, and held-out bits
+  per sample at least `bits_over_linear` below the linear predictor's. A prior without a
+  record fails.
 Image and wall-time tests are not gated (no audio output). The thresholds live in the
 experiment config's `claims_gate:` (defaults: DEFAULTS).
 """
@@ -90,10 +93,16 @@ class Gate:
         who = f"{_where(rec)} {method_label(rec['method'])}"
         if "highband_gap" not in gaps or "flatness_gap" not in gaps:
             return [f"{who}: spectral gaps not measured (re-score with `pnf evaluate item`)"]
-        return self._gaps(who + " output", gaps["highband_gap"], gaps["flatness_gap"], "truth")
+        hb, flat = quantizer_floor(self.priors.get(self._name(rec["task"], rec)))
+        return self._gaps(who + " output", gaps["highband_gap"] - hb,
+                          gaps["flatness_gap"] - flat, "quantized truth" if hb or flat else "truth")
+
+    @staticmethod
+    def _name(task: str, rec: dict) -> str:
+        return f"{rec['source'] or rec['dataset']}-{PRIOR_KIND[task]}"
 
     def _prior(self, task: str, rec: dict) -> list[str]:
-        return self.prior_reasons(f"{rec['source'] or rec['dataset']}-{PRIOR_KIND[task]}")
+        return self.prior_reasons(self._name(task, rec))
 
     def prior_reasons(self, name: str) -> list[str]:
         """Why the prior `name` (its record in self.priors) fails the gate; [] if it passes."""
@@ -108,9 +117,11 @@ class Gate:
                        f"{self.bits_over_linear:g} bits below)")
         if "sample_flatness" not in prior:
             return out + [f"{name} prior: no ancestral samples measured"]
-        hb = prior["sample_highband_db"] - prior["data_highband_db"]
-        flat = np.log10(prior["sample_flatness"] / max(prior["data_flatness"], 1e-300))
-        return out + self._gaps(f"{name} ancestral samples", hb, flat, "data")
+        ref = "quantized" if "quantized_flatness" in prior else "data"
+        hb = prior["sample_highband_db"] - prior[f"{ref}_highband_db"]
+        flat = np.log10(prior["sample_flatness"] / max(prior[f"{ref}_flatness"], 1e-300))
+        return out + self._gaps(f"{name} ancestral samples", hb, flat,
+                                "quantized data" if ref == "quantized" else "data")
 
     def _gaps(self, who: str, hb: float, flat: float, truth: str) -> list[str]:
         out = []
@@ -121,6 +132,16 @@ class Gate:
             out.append(f"{who}: spectral flatness {10 ** flat:.3g}× the {truth}'s "
                        f"(gate within 10^±{self.flatness:g})")
         return out
+
+
+def quantizer_floor(prior: dict | None) -> tuple[float, float]:
+    """(dB, decades) by which the prior's quantizer alone lifts the held-out audio's >4k/<4k
+    ratio and flatness (its record's quantized_* against data_*); (0, 0) when unmeasured.
+    A perfect restoration through that quantizer shows these gaps against the raw truth."""
+    if not prior or "quantized_flatness" not in prior:
+        return 0.0, 0.0
+    return (prior["quantized_highband_db"] - prior["data_highband_db"],
+            float(np.log10(prior["quantized_flatness"] / max(prior["data_flatness"], 1e-300))))
 
 
 def load_gate(rules: str | Path, prior_records=()) -> Gate:

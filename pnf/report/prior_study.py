@@ -9,9 +9,11 @@ Each variant NAME has three files side by side (rules/study.smk writes them): NA
 `pnf evaluate prior` record on validation clips; NAME.yaml, the `pnf train prior` config it
 was trained with (what the variant is); NAME.tsv, the training job's Snakemake benchmark
 record (`cpu_time`, the cost axis: CPU seconds do not grow when other jobs share the
-machine, wall seconds do). Bits per sample compare only at equal sample rate and
-quantization; the gain over the linear predictor in the same bins, and the samples' spectra
-against the held-out audio at the prior's rate, compare across rates. The verdict is the
+machine, wall seconds do). Samples are compared with the held-out audio through the prior's
+quantizer, as the gate does (pnf.report.gate.quantizer_floor). Bits per sample compare only
+at equal sample rate and quantization; the gain over the linear predictor in the same bins,
+and the samples' spectra against the held-out audio at the prior's rate, compare across
+rates. The verdict is the
 claims' adequacy gate (pnf/report/gate.py) applied to the prior alone.
 """
 
@@ -58,13 +60,14 @@ def study_rows(paths, gate) -> list[dict]:
         cfg = yaml.safe_load(p.with_suffix(".yaml").read_text())
         gate.priors = {p.stem: rec}
         reasons = gate.prior_reasons(p.stem)
+        ref = "quantized" if "quantized_flatness" in rec else "data"    # as the gate compares
         rows.append({
             "variant": p.stem, "prior": describe(cfg),
             "cpu_minutes": cpu_minutes(p.with_suffix(".tsv")),
             "bits": rec["bits_clean"], "bits_linear": rec["bits_linear"],
             "gain_over_linear": rec["bits_linear"] - rec["bits_clean"],
-            "highband_gap_db": rec["sample_highband_db"] - rec["data_highband_db"],
-            "flatness_ratio": rec["sample_flatness"] / max(rec["data_flatness"], 1e-300),
+            "highband_gap_db": rec["sample_highband_db"] - rec[f"{ref}_highband_db"],
+            "flatness_ratio": rec["sample_flatness"] / max(rec[f"{ref}_flatness"], 1e-300),
             "frechet_logmel": rec.get("frechet_logmel"),
             "gate": "passes" if not reasons else "fails: " + "; ".join(
                 r.split(": ", 1)[-1] for r in reasons),
@@ -75,8 +78,8 @@ def study_rows(paths, gate) -> list[dict]:
 HEADERS = {"variant": "Variant", "prior": "Prior", "cpu_minutes": "training CPU min",
            "bits": "bits/sample", "bits_linear": "linear prediction",
            "gain_over_linear": "gain over linear (bits)",
-           "highband_gap_db": "samples >4k/<4k − data's (dB)",
-           "flatness_ratio": "samples flatness ÷ data's", "gate": "gate"}
+           "highband_gap_db": "samples >4k/<4k − quantized data's (dB)",
+           "flatness_ratio": "samples flatness ÷ quantized data's", "gate": "gate"}
 
 
 def study_table(rows: list[dict]) -> pd.DataFrame:
@@ -91,9 +94,9 @@ def plot_study(rows: list[dict], gate, out: Path) -> Path:
     frame["dataset"] = frame["variant"].str.split("-").str[0]
     frame["log10 flatness ratio"] = np.log10(frame["flatness_ratio"])
     panels = [("gain_over_linear", "bits below linear prediction ↑", (gate.bits_over_linear, None)),
-              ("highband_gap_db", "samples' >4k/<4k − data's (dB)",
+              ("highband_gap_db", "samples' >4k/<4k − quantized data's (dB)",
                (-gate.highband_db, gate.highband_db)),
-              ("log10 flatness ratio", "log10 samples' flatness ÷ data's",
+              ("log10 flatness ratio", "log10 samples' flatness ÷ quantized data's",
                (-gate.flatness, gate.flatness))]
     fig, axes = plt.subplots(1, 3, figsize=(13, 4))
     for ax, (y, label, (lo, hi)) in zip(axes, panels, strict=True):

@@ -80,7 +80,9 @@ def _train_rows(cfg: dict, per_sample: dict) -> list[dict]:
 
 def _restore_rows(cfg: dict, per_sample: dict) -> list[dict]:
     tasks, clips = cfg["tasks"], cfg["test_clips"]
-    samples = cfg["test_seconds"] * RATE
+
+    def samples(task):                  # the task's clip length (tasks.<task>.seconds)
+        return tasks[task].get("seconds", cfg["test_seconds"]) * RATE
     levels = len(cfg["sampler"]["levels"])
     base = cfg["priors"]["base"]
 
@@ -95,19 +97,20 @@ def _restore_rows(cfg: dict, per_sample: dict) -> list[dict]:
         for dataset in (spec or {}).get("datasets", []):
             for value, iters in zip(spec[key], spec["iterations"], strict=True):
                 rows.append(dict(stage="restore", what=f"{task} {dataset} {value}", jobs=clips,
-                                 flops_per_job=levels * iters * samples * per("mulaw")))
+                                 flops_per_job=levels * iters * samples(task) * per("mulaw")))
     if "separate" in tasks:
         spec = tasks["separate"]
         rows.append(dict(stage="restore", what="separate", jobs=clips, flops_per_job=levels
-                         * spec["iterations"] * samples * per("linear") * len(spec["sources"])))
+                         * spec["iterations"] * samples("separate") * per("linear")
+                         * len(spec["sources"])))
     if "spectrogram" in tasks:
         spec = tasks["spectrogram"]
         mel_levels = len(spec.get("schedule", {}).get("levels") or cfg["sampler"]["levels"])
         for dataset in spec["datasets"]:
             for iters in spec["iterations"]:
                 rows.append(dict(stage="restore", what=f"spectrogram {dataset} {iters} it.",
-                                 jobs=clips, flops_per_job=mel_levels * iters * samples
-                                 * per("mel")))
+                                 jobs=clips, flops_per_job=mel_levels * iters
+                                 * samples("spectrogram") * per("mel")))
     return rows
 
 

@@ -58,6 +58,9 @@ def _check_config():
             raise ValueError(f"tasks.{task}.iterations needs one entry per {key} "
                              f"({len(spec[key])}), got {len(spec['iterations'])}")
     for task, spec in TASKS.items():
+        if spec.get("seconds", 0) > config["test_seconds"]:
+            raise ValueError(f"tasks.{task}.seconds ({spec['seconds']}) is longer than "
+                             f"test_seconds ({config['test_seconds']}); shorten it")
         names = spec.get("datasets", spec.get("sources", []))
         unknown = sorted(set(names) - set(config["datasets"]))
         if unknown:
@@ -156,12 +159,18 @@ class Setting:
     args: str = ""  # the task's observation flags (`pnf restore` / `pnf image restore`)
 
 
+def task_seconds(task):
+    """Length of a task's clips: the first `tasks.<task>.seconds` of each test item (ours, so
+    super-resolution need not pay for inpainting's context), else all of test_seconds."""
+    return TASKS.get(task, {}).get("seconds", config["test_seconds"])
+
+
 def gap_span(gap_ms):
-    """START:END in seconds of a gap of `gap_ms`, centred in the test clip."""
-    gap = gap_ms / 1000
-    start = round(config["test_seconds"] / 2 - gap / 2, 6)
+    """START:END in seconds of a gap of `gap_ms`, centred in the task's clip."""
+    gap, seconds = gap_ms / 1000, task_seconds("inpaint")
+    start = round(seconds / 2 - gap / 2, 6)
     if start < 0:
-        raise ValueError(f"gap gap{gap_ms} is longer than test_seconds ({config['test_seconds']})")
+        raise ValueError(f"gap gap{gap_ms} is longer than the inpainting clips ({seconds} s)")
     return f"{start}:{round(start + gap, 6)}"
 
 

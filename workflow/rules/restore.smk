@@ -58,11 +58,14 @@ rule mix_item:
 
 
 rule truth:
-    """Ground truth next to the restorations (a hard link of the test item)."""
+    """Ground truth next to the restorations: the test item cut to the task's clip length (a
+    hard link when it is the whole item)."""
     input:
         f"{OUT}/items/{{dataset}}/{{item}}.wav",
     output:
         f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{item}}.wav",
+    params:
+        seconds=lambda w: task_seconds(w.task),
     conda:
         ENV
     log:
@@ -73,15 +76,17 @@ rule truth:
     resources:
         **res("light"),
     shell:
-        "(ln -f {input} {output} || cp {input} {output}) 2> {log}"
+        "python workflow/scripts/cut_item.py {input} {output} --seconds {params.seconds} 2> {log}"
 
 
 rule mixture_input:
-    """The separation input: the mixture."""
+    """The separation input: the mixture, cut as its sources are (rule truth)."""
     input:
         f"{OUT}/items/{MIX}/{{clip}}-mix.wav",
     output:
         f"{R}/{MIX}/separate/{{setting}}/input/{{clip}}-mix.wav",
+    params:
+        seconds=task_seconds("separate"),
     conda:
         ENV
     log:
@@ -92,7 +97,7 @@ rule mixture_input:
     resources:
         **res("light"),
     shell:
-        "(ln -f {input} {output} || cp {input} {output}) 2> {log}"
+        "python workflow/scripts/cut_item.py {input} {output} --seconds {params.seconds} 2> {log}"
 
 
 # The baselines without a network (spline, zero, linear) and the observation cuts of one

@@ -62,6 +62,8 @@ def _register_prior(what: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out-json", help="write the record here (JSON)")
     p.add_argument("--out-csv", help="write the record here (one-row CSV)")
+    p.add_argument("--samples-out", metavar="DIR", help="also write the ancestral samples "
+                   "into DIR (sample0.wav, …, at the prior's rate)")
     p.set_defaults(func=_prior)
 
 
@@ -95,7 +97,8 @@ def _prior(args: argparse.Namespace) -> int:
     if args.samples < 0 or args.seconds <= 0 or args.sample_seconds <= 0:
         raise ValueError("--samples must be ≥ 0 and --seconds, --sample-seconds above 0")
     record = evaluate_prior(args.prior, args.data, args.split, args.clips, args.seconds,
-                            args.samples, args.sample_seconds, args.order, args.seed)
+                            args.samples, args.sample_seconds, args.order, args.seed,
+                            args.samples_out)
     write_record(record, args.out_json, args.out_csv)
     print_record(record)
     return 0

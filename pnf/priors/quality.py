@@ -56,10 +56,21 @@ def _samples(prior, waves: list[np.ndarray], n: int, length: int, seed: int):
     return [prior.quantizer.from_bins(b.astype(np.float64)) for b in bins]
 
 
+def _write_samples(made: list[np.ndarray], rate: int, folder: Path) -> None:
+    from pnf.audio import write_audio
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, wave in enumerate(made):
+        write_audio(folder / f"sample{i}.wav", wave, rate)
+
+
 def evaluate_prior(prior_path: str | Path, data: str | Path, split: str = "test",
                    clips: int = 4, seconds: float = 0.5, samples: int = 2,
-                   sample_seconds: float = 0.5, order: int = 32, seed: int = 0) -> dict:
-    """One flat record: bits per sample of prior and references, sample statistics."""
+                   sample_seconds: float = 0.5, order: int = 32, seed: int = 0,
+                   samples_out: str | Path | None = None) -> dict:
+    """One flat record: bits per sample of prior and references, sample statistics.
+    `samples_out`: also write the ancestral samples there (sample0.wav, …, at the prior's
+    rate) to listen to or to draw."""
     prior = load_prior(prior_path)
     source, rate, q = prior_source(prior_path), prior.rate, prior.quantizer
     paths = heldout_paths(data, split, source, clips)
@@ -77,6 +88,8 @@ def evaluate_prior(prior_path: str | Path, data: str | Path, split: str = "test"
     curve = read_curve(curve_path(prior_path))        # logged while it trained (JSON only)
     if samples > 0:
         made = _samples(prior, waves, samples, round(sample_seconds * rate), seed)
+        if samples_out is not None:
+            _write_samples(made, rate, Path(samples_out))
         through = [q.from_bins(b.astype(np.float64)) for b in bins]     # the quantized audio
         stats = {"sample": audio_stats(made, rate), "data": audio_stats(waves, rate),
                  "quantized": audio_stats(through, rate)}

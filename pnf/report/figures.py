@@ -89,9 +89,14 @@ def fig_iterations(records: pd.DataFrame, out: Path) -> Path | None:
     return save_figure(fig, out / "iterations.png")
 
 
-def _spec_db(x: np.ndarray) -> np.ndarray:
-    power = power_spectrogram(x, n_fft=1024, hop=256).T  # (F, frames)
-    return 10 * np.log10(power + 1e-10)
+def draw_spectrogram(ax, path: Path, title: str) -> None:
+    """The file's power spectrogram (dB, 80 dB range, at RATE) on `ax`."""
+    power = power_spectrogram(load_signal(path), n_fft=1024, hop=256).T  # (F, frames)
+    spec = 10 * np.log10(power + 1e-10)
+    ax.imshow(spec, origin="lower", aspect="auto", cmap="magma", vmin=spec.max() - 80,
+              extent=(0, spec.shape[1] * 256 / RATE, 0, RATE / 2000))
+    ax.set_title(title)
+    ax.grid(False)
 
 
 def spectrogram_panels(files: pd.DataFrame, dataset: str, task: str, setting: str,
@@ -144,13 +149,10 @@ def fig_spectrogram(files: pd.DataFrame, dataset: str, task: str, setting: str,
                 ax.axis("off")  # the mixture is drawn once, in the first row
                 continue
             title, path = panels[c]
-            spec = _spec_db(load_signal(path))
-            ax.imshow(spec, origin="lower", aspect="auto", cmap="magma", vmin=spec.max() - 80,
-                      extent=(0, spec.shape[1] * 256 / RATE, 0, RATE / 2000))
             source = label.rpartition("-")[2]
-            ax.set(title=title if title == "Mixture" or len(rows) == 1 else f"{title} · {source}",
-                   xlabel="time (s)" if r == len(rows) - 1 else "")
-            ax.grid(False)
+            draw_spectrogram(ax, path, title if title == "Mixture" or len(rows) == 1
+                             else f"{title} · {source}")
+            ax.set(xlabel="time (s)" if r == len(rows) - 1 else "")
         axes[r][0].set_ylabel("frequency (kHz)")
     clip = rows[0][0] if len(rows) == 1 else rows[0][1][0][1].stem.rpartition("-")[0]
     fig.suptitle(f"{dataset} · {task} · {setting_label(setting)} · {clip}", y=1.02)

@@ -3,17 +3,18 @@
     >>> from pnf.report.prior_study import write_prior_study
     >>> write_prior_study(["results/small/study/priors/voice-16k.json", ...],
     ...                   "results/small/study/priors", rules="experiments/small.yaml")
-    [.../prior-study.md, .../prior-study.csv, .../prior-study.png, .../prior-study-nll.png]
+    [.../prior-study.md, .../prior-study.csv, .../prior-study.png, .../prior-study-nll.png,
+     .../prior-study-samples.png]
 
-Each variant NAME has three files side by side (rules/study.smk writes them): NAME.json, its
-`pnf evaluate prior` record on validation clips; NAME.yaml, the `pnf train prior` config it
-was trained with (what the variant is); NAME.tsv, the training job's Snakemake benchmark
-record (`cpu_time`, the cost axis: CPU seconds do not grow when other jobs share the
-machine, wall seconds do). Samples are compared with the held-out audio through the prior's
-quantizer, as the gate does (pnf.report.gate.quantizer_floor). Bits per sample compare only
-at equal sample rate and quantization; the gain over the linear predictor in the same bins,
-and the samples' spectra against the held-out audio at the prior's rate, compare across
-rates. The verdict is the
+Each variant NAME has these files side by side (rules/study.smk writes them): NAME.json,
+its `pnf evaluate prior` record on validation clips, and NAME-samples/, its ancestral
+samples; NAME.yaml, the `pnf train prior` config it was trained with (what the variant is);
+NAME.tsv, the training job's Snakemake benchmark record (`cpu_time`, the cost axis: CPU
+seconds do not grow when other jobs share the machine, wall seconds do). Samples are
+compared with the held-out audio through the prior's quantizer, as the gate does
+(pnf.report.gate.quantizer_floor). Bits per sample compare only at equal sample rate and
+quantization; the gain over the linear predictor in the same bins, and the samples' spectra
+against the held-out audio at the prior's rate, compare across rates. The verdict is the
 claims' adequacy gate (pnf/report/gate.py) applied to the prior alone.
 """
 
@@ -113,9 +114,45 @@ def plot_study(rows: list[dict], gate, out: Path) -> Path:
     return save_figure(fig, out)
 
 
+def plot_samples(paths, rows: list[dict], out: Path) -> Path:
+    """Spectrograms of each variant's first ancestral sample (NAME-samples/sample0.wav) beside
+    a held-out clip of each data set, all drawn at the project's rate."""
+    import yaml
+
+    from pnf.clips import heldout_paths
+    from pnf.report.figures import draw_spectrogram
+
+    panels, seen = [], set()
+    for p, row in zip(sorted(Path(p) for p in paths), rows, strict=True):
+        rec, cfg = json.loads(p.read_text()), yaml.safe_load(p.with_suffix(".yaml").read_text())
+        if cfg.get("source") not in seen:
+            seen.add(cfg.get("source"))
+            clip = heldout_paths(rec["data"], rec["split"], cfg.get("source"), 1)[0]
+            panels.append((f"held-out {cfg.get('source')} clip", clip))
+        sample = p.with_name(f"{p.stem}-samples") / "sample0.wav"
+        if sample.is_file():
+            verdict = "gate passes" if row["gate"] == "passes" else "gate fails"
+            panels.append((f"{p.stem} ({verdict})", sample))
+    ncols = min(4, len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols, 2.8 * nrows), squeeze=False,
+                             sharey=True)
+    for ax in axes.flat[len(panels):]:
+        ax.axis("off")
+    for ax, (title, path) in zip(axes.flat, panels, strict=False):
+        draw_spectrogram(ax, path, title)
+        ax.title.set_fontsize(8)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("frequency (kHz)")
+    fig.suptitle("Ancestral samples of each prior variant against held-out audio", y=1.0)
+    fig.tight_layout()
+    return save_figure(fig, out)
+
+
 def write_prior_study(paths, out: str | Path, rules: str | Path | None = None,
                       experiment: str = "") -> list[Path]:
-    """prior-study.md/.csv/.png and prior-study-nll.png (the training curves) under `out`."""
+    """prior-study.md/.csv/.png, prior-study-nll.png (the training curves) and
+    prior-study-samples.png (spectrograms of the samples) under `out`."""
     from pnf.atomic import write_text_atomic
     from pnf.report.gate import Gate, load_gate
     from pnf.report.priors import plot_curves
@@ -131,4 +168,5 @@ def write_prior_study(paths, out: str | Path, rules: str | Path | None = None,
               for r in rows]
     return [out / "prior-study.md", out / "prior-study.csv",
             plot_study(rows, gate, out / "prior-study.png"),
-            plot_curves(curves, out / "prior-study-nll.png")]
+            plot_curves(curves, out / "prior-study-nll.png"),
+            plot_samples(paths, rows, out / "prior-study-samples.png")]

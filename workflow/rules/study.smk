@@ -132,7 +132,8 @@ rule study_prior_quality:
         prior=f"{STUDY_PRIORS}/{{variant}}.pt",
         data=lambda w: f"{dataset_dir(study_prior(w.variant)['dataset'])}/manifest.csv",
     output:
-        f"{STUDY_PRIORS}/{{variant}}.json",
+        record=f"{STUDY_PRIORS}/{{variant}}.json",
+        samples=directory(f"{STUDY_PRIORS}/{{variant}}-samples"),
     params:
         clips=config["test_clips"],
         seconds=config["test_seconds"],
@@ -147,7 +148,7 @@ rule study_prior_quality:
         "OMP_NUM_THREADS={threads} pnf evaluate prior --prior {input.prior} "
         "--data $(dirname {input.data}) --split validation --clips {params.clips} "
         "--seconds {params.seconds} --samples 2 --sample-seconds {params.seconds} "
-        "--out-json {output} > {log} 2>&1"
+        "--out-json {output.record} --samples-out {output.samples} > {log} 2>&1"
 
 
 rule prior_study:
@@ -160,6 +161,7 @@ rule prior_study:
         csv=f"{STUDY_PRIORS}/prior-study.csv",
         figure=f"{STUDY_PRIORS}/prior-study.png",
         curves=f"{STUDY_PRIORS}/prior-study-nll.png",
+        samples=f"{STUDY_PRIORS}/prior-study-samples.png",
     conda:
         ENV
     log:

@@ -500,3 +500,21 @@ def stamp(rule):
     """The provenance flags of `pnf report` for a job of `rule`."""
     return (f"--config-hash {config_hash(config)} --rule {rule} "
             f"--rebuild {shlex.quote(REBUILD)}")
+
+
+# ------------------------------------------------------------------ the prior study
+PRIOR_STUDY = config.get("study", {}).get("priors", {})
+STUDY_PRIORS = f"{OUT}/study/priors"
+
+
+def study_prior(variant):
+    """The variant's spec ({dataset, kind, set}); an unknown name is a config error."""
+    if variant not in PRIOR_STUDY:
+        raise ValueError(f"study.priors has no variant {variant!r}; add it to the config")
+    return PRIOR_STUDY[variant]
+
+
+def study_prior_yaml(variant):
+    """The variant's `pnf train prior` config: the experiment's prior, then its `set`."""
+    spec = study_prior(variant)
+    return yaml_text(merged(prior_config(spec["dataset"], spec["kind"]), spec.get("set", {})))

@@ -69,23 +69,6 @@ rule convergence:
 # sample beside a histogram and a linear predictor, ancestral samples' spectra against the
 # held-out audio) and ranks the variants by quality against training CPU minutes (their
 # `benchmark:` records): results/<experiment>/study/priors/prior-study.{md,csv,png}.
-PRIOR_STUDY = STUDY.get("priors", {})
-STUDY_PRIORS = f"{OUT}/study/priors"
-
-
-def study_prior(variant):
-    """The variant's spec ({dataset, kind, set, note}); an unknown name is a config error."""
-    if variant not in PRIOR_STUDY:
-        raise ValueError(f"study.priors has no variant {variant!r}; add it to the config")
-    return PRIOR_STUDY[variant]
-
-
-def study_prior_yaml(variant):
-    """The variant's `pnf train prior` config: the experiment's prior, then its `set`."""
-    spec = study_prior(variant)
-    return yaml_text(merged(prior_config(spec["dataset"], spec["kind"]), spec.get("set", {})))
-
-
 rule study_prior_config:
     """The `pnf train prior` YAML of one study variant."""
     output:
@@ -162,6 +145,8 @@ rule prior_study:
         figure=f"{STUDY_PRIORS}/prior-study.png",
         curves=f"{STUDY_PRIORS}/prior-study-nll.png",
         samples=f"{STUDY_PRIORS}/prior-study-samples.png",
+    params:
+        experiment=EXP,
     conda:
         ENV
     log:
@@ -171,4 +156,4 @@ rule prior_study:
         **res("light"),
     shell:
         "pnf report prior-study --records {input.records} --rules {input.rules} "
-        "--out $(dirname {output.table}) --experiment {config[experiment]} > {log} 2>&1"
+        "--out $(dirname {output.table}) --experiment {params.experiment} > {log} 2>&1"

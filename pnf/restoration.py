@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import torch
 
+import pnf.tasks  # noqa: F401  (registers the built-in tasks)
 from pnf import variants
 from pnf.langevin import Schedule, anneal
 from pnf.precision import resolve_precision
@@ -48,6 +49,15 @@ class Sampling:
     progress: bool | None = None      # the progress bar (None: when stderr is a terminal)
 
 
+def task_class(task: str | type) -> type:
+    """A registered task's class by name (a class is returned as it is)."""
+    if not isinstance(task, str):
+        return task
+    if task not in restore_tasks():
+        raise ValueError(f"unknown task {task!r}; use one of {sorted(restore_tasks())}")
+    return restore_tasks()[task]
+
+
 class _OptionParser(argparse.ArgumentParser):
     def error(self, message):
         raise ValueError(f"{self.prog}: {message}")
@@ -57,7 +67,7 @@ def task_options(task: str | type, flags=()) -> argparse.Namespace:
     """The options `task` (a registered name or its class) declares for `pnf restore NAME`
     (its add_options flags), parsed from `flags` with their defaults:
     task_options("separate").c == 15.0; a bad or missing flag is a ValueError."""
-    cls = restore_tasks()[task] if isinstance(task, str) else task
+    cls = task_class(task)
     p = _OptionParser(prog=f"pnf restore {cls.name}", add_help=False)
     cls.add_options(p)
     return p.parse_args(list(flags))
@@ -100,8 +110,7 @@ def restore(priors, task: str | type, obs, schedule: Schedule, run: Sampling | N
     run: Sampling() when None; options: the task's options (`task_options`, or the parsed
     `pnf restore` flags), its defaults when None.
     """
-    cls = restore_tasks()[task] if isinstance(task, str) else task
-    run = run or Sampling()
+    cls, run = task_class(task), run or Sampling()
     n = run.chains * run.mean_of
     options = task_options(cls) if options is None else options
     shape = cls.io.state_shape(obs, n, len(priors))

@@ -9,6 +9,7 @@
 
 Each task class declares its flags, how its observation is read, which baselines apply
 and what it writes (through its `io` class); this module only runs the steps in order.
+PnF itself is pnf.restoration.restore, the function the studies call in memory too.
 """
 
 from __future__ import annotations

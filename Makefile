@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: system-packages $(STAMP)
 
 lint: install
-	$(VENV)/bin/ruff check pnf tests
+	$(VENV)/bin/ruff check pnf tests workflow/scripts scripts
 
 test: install lint
 	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -q

@@ -6,12 +6,15 @@
     >>> bins = q.to_bins(x)                         # continuous bin units, 0..255
     >>> write_audio("out.wav", q.from_bins(bins), 22050)
 
-Every reader error is a `AudioError` with a one-line message that says what to do.
+Every reader error is a `AudioError` with a one-line message that says what to do; before
+reading, a WAV/AIFF whose header promises more sample bytes than the file holds, or a file
+too long to read under the memory cap (pnf.resources), is refused.
 """
 
 from __future__ import annotations
 
 import math
+import struct
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -21,7 +24,6 @@ import numpy as np
 import soundfile as sf
 
 from pnf.atomic import atomic_path
-from pnf.audio_files import AudioError, check_fits, check_not_truncated
 
 if TYPE_CHECKING:  # torch is imported where tensors are made (see _tensor)
     import torch
@@ -29,6 +31,10 @@ if TYPE_CHECKING:  # torch is imported where tensors are made (see _tensor)
 RATE = 22050
 N_BINS = 256
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".aiff", ".aif"}
+
+
+class AudioError(ValueError):
+    """A bad audio input; the message is one line naming the problem and the fix."""
 
 
 # ---------------------------------------------------------------- reading and writing
@@ -46,8 +52,8 @@ def read_audio(path: str | Path, rate: int | None = RATE, allow_silent: bool = F
         path = regular_file(path, "audio", "give a WAV, FLAC or OGG file")
     except FileNotFoundError:
         raise AudioError(f"{path}: no such audio file; check the path") from None
-    check_not_truncated(path)
-    check_fits(path)
+    _check_not_truncated(path)
+    _check_fits(path)
     try:
         data, file_rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, OSError, EOFError,
@@ -71,6 +77,57 @@ def read_audio(path: str | Path, rate: int | None = RATE, allow_silent: bool = F
                   file=sys.stderr)
         x = resample(x, file_rate, rate)
     return x.astype(np.float32)
+
+
+# container magic -> (byte order of chunk sizes, form types, the chunk holding the samples)
+CONTAINERS = {b"RIFF": ("<", (b"WAVE",), b"data"), b"RIFX": (">", (b"WAVE",), b"data"),
+              b"FORM": (">", (b"AIFF", b"AIFC"), b"SSND")}
+UNKNOWN_SIZE = {0, 0xFFFFFFFF}  # streaming writers and RF64 leave the size open
+
+
+def _check_not_truncated(path: Path) -> None:
+    """AudioError when a WAV/AIFF header promises more sample bytes than the file holds.
+
+    libsndfile silently shortens such a file to the frames present (a cut download would
+    otherwise become a few-sample input), so the sample chunk's size is checked here.
+    """
+    try:
+        f = open(path, "rb")
+    except OSError:
+        return  # unreadable: soundfile says so next
+    with f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] not in CONTAINERS or head[8:12] not in \
+                CONTAINERS[head[:4]][1]:
+            return
+        order, _, wanted = CONTAINERS[head[:4]]
+        size_of_file = path.stat().st_size
+        while len(chunk := f.read(8)) == 8:
+            (size,) = struct.unpack(order + "I", chunk[4:])
+            if chunk[:4] == wanted:
+                held = size_of_file - f.tell()
+                if size not in UNKNOWN_SIZE and held < size:
+                    raise AudioError(f"{path}: truncated audio file (the header promises "
+                                     f"{size} bytes of samples, the file holds {held}); "
+                                     "copy or download it again")
+                return
+            f.seek(size + (size & 1), 1)  # chunks are padded to an even length
+
+
+def _check_fits(path: Path) -> None:
+    """AudioError when reading the whole file (as float32, mixed, resampled) would pass
+    the memory cap of pnf.resources: a file that long has to be split first."""
+    from pnf.resources import GB, memory_cap
+
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, OSError, EOFError):
+        return  # unreadable: the reader says so next
+    need = 16 * info.frames * max(info.channels, 1)
+    if need > memory_cap():
+        raise AudioError(f"{path}: {info.frames} frames ({info.duration / 60:.1f} min) need "
+                         f"about {need / GB:.3g} GB to read, more than the memory cap "
+                         f"({memory_cap() / GB:.3g} GB, PNF_MAX_MEMORY_GB); split the file")
 
 
 def write_audio(path: str | Path, x: np.ndarray | torch.Tensor, rate: int = RATE) -> None:

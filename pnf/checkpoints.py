@@ -27,7 +27,6 @@ import torch
 from pnf.atomic import write_bytes_atomic
 from pnf.config import from_dict
 from pnf.validate import regular_file
-from pnf.weights import mismatch, non_finite
 
 
 class CheckpointError(ValueError):
@@ -90,6 +89,30 @@ def build_model(kind: str, config: dict) -> torch.nn.Module:
     cfg = from_dict(cls.Config, config, kind)
     check_size(cls, cfg, kind)
     return cls(cfg)
+
+
+def mismatch(model: torch.nn.Module, state: dict) -> str | None:
+    """One line on how `state` differs from `model`'s weights (None when it fits)."""
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [k for k in own if k in state and getattr(state[k], "shape", None) !=
+              own[k].shape]
+    if not (missing or unexpected or shapes):
+        return None
+    parts = [f"{len(v)} {what} (e.g. {v[0]!r})" for v, what in
+             ((missing, "missing"), (unexpected, "unexpected"), (shapes, "of another shape"))
+             if v]
+    return "the stored config does not match the stored weights: " + ", ".join(parts)
+
+
+def non_finite(state: dict) -> str | None:
+    """One line naming the tensors of `state` holding NaN or inf (None when all finite)."""
+    bad = [k for k, v in state.items() if isinstance(v, torch.Tensor)
+           and v.is_floating_point() and not torch.isfinite(v).all()]
+    if not bad:
+        return None
+    return f"non-finite weights (NaN or inf) in {len(bad)} tensor(s), e.g. {bad[0]!r}"
 
 
 def load_weights(path, model: torch.nn.Module, state) -> torch.nn.Module:

@@ -71,11 +71,11 @@ def warm_schedule(schedule, sigma: float):
     return dataclasses.replace(schedule, sigmas=tuple(schedule.sigmas)[k:])
 
 
-def warm(args, task, schedule):
-    """(initial state, shortened schedule) of a warm start; says on stderr where it starts."""
+def warm(task, schedule, start_sigma=None):
+    """(initial state, shortened schedule) of a warm start from σ = `start_sigma` (None or
+    "auto": the task's estimate of its reference's error); says on stderr where it starts."""
     state, estimate = task.warm_start()                             # (S, B, *shape), bins
-    given = getattr(args, "start_sigma", None)
-    sigma = estimate if given in (None, "auto") else float(given)
+    sigma = estimate if start_sigma in (None, "auto") else float(start_sigma)
     short = warm_schedule(schedule, sigma)
     print(f"pnf: warm start ({OURS}) from the {task.warm_reference}: estimated RMS error "
           f"{estimate:.3g} bins; annealing from σ = {short.sigmas[0]:g}, "

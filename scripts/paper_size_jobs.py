@@ -34,9 +34,9 @@ from pathlib import Path
 
 import yaml
 
+from pnf.experiments import deep_merge, read_experiment
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from pnf.experiments import deep_merge, read_experiment  # noqa: E402
 
 ONE = {"steps": 1, "checkpoint_every": 1}
 

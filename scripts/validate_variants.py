@@ -1,13 +1,16 @@
 """PnF and our variants on VALIDATION clips: how `small`'s super-resolution rows were chosen.
 
-    PYTHONPATH=. python scripts/validate_variants.py --config experiments/small.yaml \\
+    python scripts/validate_variants.py --config experiments/small.yaml \\
         --priors results/small/priors --csv results/small/validation/variants.csv
 
-For each dataset and factor, restores the validation clip (the last test-split clip of the
-manifest, cut to --seconds; never a scored item, see workflow/scripts/convergence.py) with
-`pnf restore superres` once per RUN (NAME=FLAGS, the `pnf restore` flags of that row), on the
-experiment's ladder and step, and prints SNR and LSD against the truth with the spline's.
-One CSV row per restoration, appended as it finishes: a killed run resumes where it stopped.
+For each dataset and factor, restores the validation clip (pnf.clips.pick_clip: the
+manifest's validation split, else its last test-split clip, cut to --seconds; never a
+scored item) once per RUN (NAME=FLAGS: --method pnf|spline, --iterations and the variant
+flags of `pnf restore superres`), in memory through pnf.restoration.restore (the function
+`pnf restore` runs), on the experiment's ladder and step, and prints SNR and LSD against
+the truth with the spline's. One CSV row per restoration, appended as it finishes: a
+killed run resumes where it stopped. (Before 2026-12-05 each run was a `pnf restore`
+subprocess whose output went through a 16-bit WAV; the numbers below are from then.)
 
 Measured 2026-11-30 (0.5 s, the 32/64/32 priors trained 1 500 steps, the default runs;
 SNR dB / LSD): piano x4 pnf64 5.88 / 7.94, warm64 9.38 / 7.36, mean4x16 3.11 / 8.35,
@@ -20,22 +23,23 @@ warm-mean4x16 10.55 / 7.51, spline 16.51 / 5.34; piano x16 0.59 / 7.32, 2.86 / 7
 from __future__ import annotations
 
 import argparse
-import csv
-import shlex
-import subprocess
+import dataclasses
 import sys
-import tempfile
 from pathlib import Path
 
-import numpy as np
-import soundfile as sf
+import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow" / "scripts"))
-from convergence import append, validation_clip  # noqa: E402
-
-from pnf.audio import RATE, read_audio  # noqa: E402
-from pnf.config import read_yaml  # noqa: E402
-from pnf.measures import lsd, snr  # noqa: E402
+from pnf import variants
+from pnf.baselines import apply
+from pnf.checkpoints import load_prior
+from pnf.clips import pick_clip, read_clip
+from pnf.commands.common import sampling
+from pnf.config import read_yaml
+from pnf.measures import lsd, snr
+from pnf.restoration import restore, task_options
+from pnf.rows import append_rows, read_rows
+from pnf.tasks.audio import SuperResolution
+from pnf.tasks.audio_io import Observed, add_schedule_args, schedule_for
 
 RUNS = ["spline=--method spline", "pnf64=--iterations 64", "warm64=--iterations 64 --warm-start",
         "mean4x16=--iterations 16 --mean-of 4",
@@ -43,13 +47,27 @@ RUNS = ["spline=--method spline", "pnf64=--iterations 64", "warm64=--iterations 
 FIELDS = ["dataset", "factor", "run", "snr", "lsd", "clip"]
 
 
-def restore(prior: Path, wav: Path, out: Path, factor: int, sampler: dict, flags: str) -> None:
-    """One `pnf restore superres` call on the experiment's ladder and step."""
-    levels = " ".join(str(v) for v in sampler["levels"])
-    cmd = (f"pnf restore superres --prior {prior} --input {wav} --output {out} "
-           f"--factor {factor} --levels {levels} --delta {sampler['delta']} "
-           f"--seed {sampler.get('seed', 0)} --device cpu {flags}")
-    subprocess.run(shlex.split(cmd), check=True, stdout=subprocess.DEVNULL)
+def run_flags(flags: str, sampler: dict) -> argparse.Namespace:
+    """A run's `pnf restore superres` flags (--method pnf|spline, the schedule's and the
+    variants'), declared as `pnf restore` declares them, on the experiment's ladder and step."""
+    p = argparse.ArgumentParser(prog="validate_variants --runs", add_help=False)
+    p.add_argument("--method", default="pnf", choices=["pnf", "spline"])
+    add_schedule_args(p, eta=SuperResolution.eta)
+    variants.add_arguments(p, SuperResolution)
+    p.set_defaults(levels=sampler["levels"], delta=sampler["delta"],
+                   seed=sampler.get("seed", 0), device="cpu")
+    return p.parse_args(flags.split())
+
+
+def restored(prior, wave, factor: int, sampler: dict, flags: str):
+    """x`factor` super-resolution of `wave` (n,) as `pnf restore superres FLAGS` runs it: (n,)."""
+    args, y = run_flags(flags, sampler), wave[::factor]
+    if args.method == "spline":
+        return apply("spline", "superres", y, factor=factor)[: len(wave)]
+    run = dataclasses.replace(sampling(args), progress=False)
+    results, _ = restore([prior], "superres", Observed(y, len(wave)), schedule_for(args, prior),
+                         run, task_options("superres", ["--factor", str(factor)]))
+    return results[0].numpy()[: len(wave)]
 
 
 def main(argv=None) -> int:
@@ -63,31 +81,25 @@ def main(argv=None) -> int:
     p.add_argument("--seconds", type=float, default=0.5)
     args = p.parse_args(argv)
     cfg = read_yaml(args.config, "experiment")
-    done = set()
-    if args.csv.exists():
-        with args.csv.open(newline="") as f:
-            done = {(r["dataset"], r["factor"], r["run"]) for r in csv.DictReader(f)}
-    with tempfile.TemporaryDirectory() as tmp:
-        for dataset in args.datasets:
-            spec = cfg["datasets"][dataset]
-            manifest = Path(cfg["data"]["root"]) / spec["set"] / "manifest.csv"
-            clip, wave = validation_clip(manifest, spec["source"], args.seconds)
-            wav = Path(tmp) / f"{dataset}.wav"
-            sf.write(wav, np.asarray(wave), RATE, subtype="FLOAT")
-            for factor in args.factors:
-                for run in args.runs:
-                    name, _, flags = run.partition("=")
-                    if (dataset, str(factor), name) in done:
-                        continue
-                    out = Path(tmp) / f"{dataset}-x{factor}-{name}.wav"
-                    restore(args.priors / f"{dataset}-mulaw.pt", wav, out, factor,
-                            cfg["sampler"], flags)
-                    est = read_audio(out, RATE, quiet=True)[: len(wave)]
-                    row = dict(zip(FIELDS, (dataset, factor, name, snr(wave, est),
-                                            lsd(wave, est), clip), strict=True))
-                    append(args.csv, [row], FIELDS)
-                    print(f"{dataset} x{factor} {name}: SNR {row['snr']:.2f} dB, "
-                          f"LSD {row['lsd']:.2f}", file=sys.stderr, flush=True)
+    done = {(r["dataset"], r["factor"], r["run"]) for r in read_rows(args.csv)}
+    torch.set_num_threads(1)
+    for dataset in args.datasets:
+        spec = cfg["datasets"][dataset]
+        manifest = Path(cfg["data"]["root"]) / spec["set"] / "manifest.csv"
+        rows = pick_clip(manifest, "validation", 0, [spec["source"]])
+        wave = read_clip(manifest, rows, args.seconds)[0]
+        prior = load_prior(args.priors / f"{dataset}-mulaw.pt")
+        for factor in args.factors:
+            for run in args.runs:
+                name, _, flags = run.partition("=")
+                if (dataset, str(factor), name) in done:
+                    continue
+                est = restored(prior, wave, factor, cfg["sampler"], flags)
+                row = dict(zip(FIELDS, (dataset, factor, name, snr(wave, est), lsd(wave, est),
+                                        rows[0]["clip"]), strict=True))
+                append_rows(args.csv, [row], FIELDS)
+                print(f"{dataset} x{factor} {name}: SNR {row['snr']:.2f} dB, "
+                      f"LSD {row['lsd']:.2f}", file=sys.stderr, flush=True)
     return 0
 
 

@@ -4,13 +4,16 @@
   has no cycle, and no module imports pnf.cli back (it loads the command modules by name);
 - no module is over 400 lines, no function over 50 lines (cohesion, not a tight cap, decides
   where a module ends);
-- pnf/commands/restore.py never branches on a task name (tasks come from the registry).
+- pnf/commands/restore.py never branches on a task name (tasks come from the registry);
+- scripts/ and workflow/scripts/ import the installed pnf: none edits sys.path.
 """
 
 import ast
 from pathlib import Path
 
 PNF = Path(__file__).resolve().parent.parent / "pnf"
+SCRIPTS = [*sorted(PNF.parent.glob("scripts/*.py")),
+           *sorted(PNF.parent.glob("workflow/scripts/*.py"))]
 MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 50
 TASK_NAMES = {"superres", "inpaint", "separate", "spectrogram", "unconditional",
               "image-superres", "image-inpaint", "image-separate"}
@@ -114,3 +117,12 @@ def test_restore_never_branches_on_a_task_name():
                     f"restore.py line {node.lineno} branches on args.task"
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             assert node.value not in TASK_NAMES, f"restore.py line {node.lineno}: a task name"
+
+
+def test_scripts_import_the_installed_pnf_without_path_edits():
+    assert len(SCRIPTS) >= 8
+    for path in SCRIPTS:
+        for node in ast.walk(ast.parse(path.read_text())):
+            assert not (isinstance(node, ast.Attribute) and node.attr == "path"
+                        and isinstance(node.value, ast.Name) and node.value.id == "sys"), \
+                f"{path.relative_to(PNF.parent)} line {node.lineno} uses sys.path"

@@ -77,3 +77,58 @@ def test_study_compares_schedules_by_network_evaluations(tmp_path):
     assert evals == {("langevin", "1"): 2, ("langevin", "3"): 6, ("pc-tweedie", "1"): 4,
                      ("pc-tweedie", "3"): 8}
     assert (tmp_path / "e.png").stat().st_size > 10_000
+
+
+VALIDATE = Path(__file__).parents[1] / "scripts" / "validate_variants.py"
+
+
+def test_validate_variants_scores_each_run_once_and_resumes(tmp_path):
+    """scripts/validate_variants.py (no sys.path edits): the installed pnf, in memory."""
+    study_setup(tmp_path)
+    argv = [sys.executable, str(VALIDATE), "--config", str(tmp_path / "exp.yaml"), "--priors",
+            str(tmp_path / "priors"), "--csv", str(tmp_path / "v.csv"), "--factors", "4",
+            "--seconds", "0.05", "--datasets", "piano", "--runs", "spline=--method spline",
+            "p1=--iterations 1", "w1=--iterations 1 --warm-start --start-sigma 5",
+            "m1=--iterations 1 --mean-of 2"]
+    subprocess.run(argv, check=True)
+    rows = list(csv.DictReader(open(tmp_path / "v.csv")))
+    assert [(r["run"], r["clip"]) for r in rows] == [(n, "b") for n in ("spline", "p1", "w1",
+                                                                         "m1")]
+    assert all(np.isfinite(float(r["snr"])) and float(r["lsd"]) >= 0 for r in rows)
+    assert float(rows[0]["snr"]) > 30                   # the spline on a sine: near exact
+    before = (tmp_path / "v.csv").read_text()
+    subprocess.run(argv, check=True)                     # all done: nothing added
+    assert (tmp_path / "v.csv").read_text() == before
+
+
+def test_the_studies_restore_as_pnf_restore_does(tmp_path):
+    """pnf.restoration.restore in memory equals `pnf restore superres` (whose WAV output
+    holds 16-bit samples), warm start and mean of K included."""
+    import soundfile as sf
+    import torch
+    from test_bad_inputs import tiny_prior
+
+    from pnf.checkpoints import load_prior
+    from pnf.cli import main
+    from pnf.langevin import Schedule
+    from pnf.restoration import Sampling, restore, task_options
+    from pnf.tasks.audio_io import Observed
+
+    torch.manual_seed(0)
+    prior = tiny_prior(tmp_path / "p.pt")
+    x = (0.3 * np.sin(np.arange(2000) * 0.05)).astype(np.float32)
+    write_audio(tmp_path / "x.wav", x)
+    x = sf.read(tmp_path / "x.wav", dtype="float32")[0]          # as the CLI reads it
+    flags = ["--iterations", "2", "--levels", "20", "1", "--delta", "0.05", "--seed", "3",
+             "--warm-start", "--mean-of", "2"]
+    assert main(["restore", "superres", "--prior", prior, "--input", str(tmp_path / "x.wav"),
+                 "--output", str(tmp_path / "y.wav"), "--factor", "4", "--device", "cpu",
+                 *flags]) == 0
+    cli = sf.read(tmp_path / "y.wav", dtype="float32")[0]
+    run = Sampling(seed=3, device="cpu", mean_of=2, warm_start=True, progress=False)
+    results, info = restore([load_prior(prior)], "superres", Observed(x[::4], len(x)),
+                            Schedule(sigmas=[20.0, 1.0], delta=0.05, iterations=2), run,
+                            task_options("superres", ["--factor", "4"]))
+    assert len(results) == 1 and info["levels"] == [1.0]          # warm: from the last level
+    assert np.abs(results[0].numpy()[: len(x)] - cli).max() < 1.0 / 32767
+    assert np.abs(cli - x).max() > 1e-3                           # restored, not copied

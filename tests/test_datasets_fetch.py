@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from pnf.clips import manifest_rows
 from pnf.datasets import cifar10, vctk
 from pnf.datasets.fetch import FetchError, Limits, Source, download, extract
-from pnf.datasets.manifest import read_rows
 
 
 def cifar_archive(n: int = 3) -> bytes:
@@ -62,7 +62,7 @@ def test_cifar10_good_archive_over_http(server, tmp_path, monkeypatch):
     train, test = np.load(tmp_path / "cifar10/train.npy"), np.load(tmp_path / "cifar10/test.npy")
     assert train.shape == (15, 3, 32, 32) and test.shape == (3, 3, 32, 32)
     assert train.dtype == np.float32 and train.min() >= -1 and train.max() <= 1
-    assert len(read_rows(manifest)) == 18
+    assert len(manifest_rows(manifest)) == 18
     # the same archive given with --archive works offline too
     (tmp_path / "a.tgz").write_bytes(data)
     cifar10.fetch_cifar10(tmp_path / "again", archive=tmp_path / "a.tgz")
@@ -90,7 +90,7 @@ def test_truncated_transfer_resumes_with_range(server, tmp_path):
 def test_vctk_layout_end_to_end(server, tmp_path):
     server.files["/VCTK-Corpus-0.92.zip"] = vctk_archive(tmp_path)
     manifest = vctk.fetch_vctk(tmp_path / "real", url=server.url + "/VCTK-Corpus-0.92.zip")
-    table = read_rows(manifest)
+    table = manifest_rows(manifest)
     test = [r for r in table if r["split"] == "test"]
     assert {r["speaker"] for r in test} == set(vctk.TEST_SPEAKERS)
     assert sum(r["speaker"] == "p345" for r in test) == 25  # capped at 25 clips
@@ -137,7 +137,7 @@ def test_supra_archive_is_rendered_split_by_piece(tmp_path):
             z.write(write_midi(notes, tmp_path / "r.mid", bpm=120, velocity={"bass": 80}),
                     f"SUPRA-main/midi/{stem}.mid")
     manifest = supra.fetch_supra(tmp_path / "real", archive=archive)
-    table = read_rows(manifest)
+    table = manifest_rows(manifest)
     assert {r["piece"] for r in table} == {"roll_a", "roll_b"}
     assert all(r["split"] == supra.split_of(r["piece"]) for r in table)
     assert all(abs(float(r["duration"]) - supra.CLIP_SECONDS) < 1e-3 for r in table)
@@ -194,7 +194,7 @@ def test_corrected_url_makes_a_new_request(server, tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="no VCTK audio"):
         vctk.fetch_vctk(tmp_path / "real", url=server.url + "/wrong.zip")
     manifest = vctk.fetch_vctk(tmp_path / "real", url=server.url + "/VCTK.zip")
-    assert len(read_rows(manifest)) > 30
+    assert len(manifest_rows(manifest)) > 30
     # the same call again is served from the finished set, without a request
     server.files.clear()
     assert vctk.fetch_vctk(tmp_path / "real", url=server.url + "/VCTK.zip") == manifest

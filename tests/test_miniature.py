@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pnf.datasets.manifest import read_rows
+from pnf.clips import manifest_rows
 from pnf.datasets.miniature import write_miniature
 
 PNF = [str(Path(sys.executable).parent / "pnf")]
@@ -59,7 +59,7 @@ def test_real_fetch_path_takes_them(archives, tmp_path, name):
     proc = pnf("data", "fetch", name, "--out", str(tmp_path), "--archive", str(archive),
                "--sha256", sha, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    rows = read_rows(tmp_path / name / "manifest.csv")
+    rows = manifest_rows(tmp_path / name / "manifest.csv")
     tests = [r for r in rows if r["split"] == "test"]
     if name == "vctk":
         assert {r["speaker"] for r in tests} == {"p345", "p361", "p362", "p374"}

@@ -65,3 +65,32 @@ def test_the_toy_task_is_not_a_verb_unless_registered(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["restore", "declip", "--help"])
     assert stop.value.code == 2 and "invalid choice: 'declip'" in capsys.readouterr().err
+
+
+def test_a_registered_toy_task_restores_in_memory_too(declip, tmp_path):
+    """pnf.restoration.restore (the studies' path) takes the task by its registered name;
+    its options come from the task's own flags, checked as `pnf restore` checks them."""
+    import torch
+    from test_bad_inputs import tiny_prior
+
+    from pnf.checkpoints import load_prior
+    from pnf.langevin import Schedule
+    from pnf.restoration import Sampling, restore, task_options
+    from pnf.tasks.audio_io import Observed
+
+    torch.manual_seed(0)
+    prior = load_prior(tiny_prior(tmp_path / "p.pt"))
+    x = np.clip(decaying_harmonics(262.0, 0.05, seed=5), -0.3, 0.3)
+    results, info = restore([prior], "declip", Observed(x, len(x)),
+                            Schedule(sigmas=[5.0, 1.0], delta=0.05, iterations=2),
+                            Sampling(chains=2, device="cpu", progress=False),
+                            task_options("declip", ["--level", "0.29"]))
+    held = np.abs(x) < 0.29
+    assert len(results) == 2 and info["levels"] == [5.0, 1.0]
+    for y in results:
+        assert np.array_equal(y.numpy()[held], x[held]) and (y.numpy()[~held] != x[~held]).any()
+    with pytest.raises(ValueError, match=r"pnf restore declip: the following arguments are "
+                                         r"required: --level"):
+        task_options("declip")
+    with pytest.raises(ValueError, match=r"unknown task 'declip2'; use one of \[.*'declip'"):
+        restore([prior], "declip2", Observed(x, len(x)), None)

@@ -1,20 +1,16 @@
-"""Running the sampler for the sampling verbs (restore, sample).
+"""Running the sampler for the sampling verbs (restore, sample): their flags as values.
 
     >>> x, seconds = run_sampler(priors, task, schedule, args, shape=(1, 4, 88200))
+    >>> sampling(args)          # Sampling(seed=0, device='auto', ..., chains=1, mean_of=1)
 
 `shape` (S, B, *dims), the state's, is checked against the memory and time caps first
-(pnf.resources.plan; a long signal may be sampled in windows).
+(pnf.resources.plan; a long signal may be sampled in windows); pnf.restoration runs it.
 """
 
 from __future__ import annotations
 
-import time
-
-import torch
-
-from pnf.langevin import COMPILE_CUDA_ONLY, Schedule, anneal
-from pnf.precision import resolve_precision
-from pnf.resources import plan
+from pnf.langevin import COMPILE_CUDA_ONLY, Schedule
+from pnf.restoration import Sampling, sample
 from pnf.runtime import pick_device
 
 
@@ -24,19 +20,17 @@ def check_compile(args) -> None:
         raise ValueError(COMPILE_CUDA_ONLY)
 
 
+def sampling(args) -> Sampling:
+    """How a verb's chains run, from its flags (those it lacks at their defaults)."""
+    return Sampling(seed=args.seed, device=args.device,
+                    precision=getattr(args, "precision", "auto"),
+                    compile=getattr(args, "compile", False), chains=getattr(args, "batch", 1),
+                    mean_of=getattr(args, "mean_of", 1),
+                    warm_start=getattr(args, "warm_start", False),
+                    start_sigma=getattr(args, "start_sigma", None))
+
+
 def run_sampler(priors, task, schedule: Schedule, args, shape: tuple, init=None,
                 what: str = "sampling"):
     """Anneal on the chosen device (from `init` when given); returns (final state, seconds)."""
-    device = pick_device(args.device)
-    schedule = plan(priors, schedule, shape, what, device)
-    priors = [p.to(device) for p in priors]
-    precision = resolve_precision(getattr(args, "precision", "auto"), device)
-    for p in priors:
-        if hasattr(p, "set_precision"):
-            p.set_precision(precision)
-    start = time.perf_counter()
-    x = anneal(priors, task, schedule, seed=args.seed, device=device, init=init,
-               compile=getattr(args, "compile", False))
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return x, time.perf_counter() - start
+    return sample(priors, task, schedule, shape, sampling(args), init=init, what=what)

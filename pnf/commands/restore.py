@@ -9,6 +9,7 @@
 
 Each task class declares its flags, how its observation is read, which baselines apply
 and what it writes (through its `io` class); this module only runs the steps in order.
+PnF itself is pnf.restoration.restore, the function the studies call in memory too.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ import pnf.tasks  # noqa: F401  (registers the built-in tasks)
 from pnf import variants
 from pnf.atomic import all_or_nothing
 from pnf.checkpoints import check_checkpoint
-from pnf.commands.common import check_compile, run_sampler
-from pnf.resources import plan
-from pnf.runtime import pick_device
+from pnf.commands.common import check_compile, sampling
+from pnf.restoration import restore
 from pnf.tasks.audio_io import chain_paths
 from pnf.tasks.registry import restore_tasks
 from pnf.validate import check_args
@@ -53,11 +53,6 @@ def add_task_verbs(tasks, classes, prefix: str = "") -> None:
         p.set_defaults(func=run, task_class=cls)
 
 
-def chain_items(out, n_sources: int) -> list:
-    """Each chain's result from task.finish(): (*shape) or, for several sources, (S, *shape)."""
-    return list(out.unbind(1)) if n_sources > 1 else list(out)
-
-
 def check(args, cls) -> int:
     """Every option, the task's consistency and every output path; returns the chain count."""
     check_args(args)
@@ -77,22 +72,6 @@ def check(args, cls) -> int:
     return chains
 
 
-def sample(args, cls, obs, priors, schedule, chains: int) -> tuple[list, dict]:
-    """PnF: `chains` results, each the mean of --mean-of K chains run in the same batch
-    (ours; K = 1: the chain itself), from a --warm-start (ours) when asked."""
-    k = getattr(args, "mean_of", 1)
-    shape = cls.io.state_shape(obs, chains * k, len(priors))
-    schedule = plan(priors, schedule, shape, f"restoring {args.input}",
-                    pick_device(args.device))
-    task = cls.from_args(args, cls.io.batched(obs, chains * k), priors)
-    init = None
-    if getattr(args, "warm_start", False):
-        init, schedule = variants.warm(args, task, schedule)
-    x, seconds = run_sampler(priors, task, schedule, args, shape, init=init)
-    items = chain_items(task.finish(x), task.n_sources)[:chains * k]
-    return variants.mean_of(items, k), {"sampling": seconds, "levels": list(schedule.sigmas)}
-
-
 def run(args) -> int:
     cls = args.task_class
     start = time.perf_counter()
@@ -105,7 +84,8 @@ def run(args) -> int:
     obs = cls.observe(args, rate)
     run_info = {"sampling": None, "levels": None}
     if priors:
-        results, run_info = sample(args, cls, obs, priors, schedule, chains)
+        results, run_info = restore(priors, cls, obs, schedule, sampling(args), args,
+                                    f"restoring {args.input}")
     else:
         results = [cls.baseline(args, obs, rate)]
     outputs = {}

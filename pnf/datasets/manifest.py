@@ -24,6 +24,7 @@ import numpy as np
 
 from pnf.atomic import write_bytes_atomic
 from pnf.audio import RATE, write_audio
+from pnf.clips import manifest_rows
 
 COLUMNS = ("path", "split", "duration", "source", "piece", "part", "speaker", "clip",
            "synthetic", "package", "license")
@@ -39,11 +40,6 @@ def save_npy(path: str | Path, array: np.ndarray) -> None:
     write_bytes_atomic(path, buf.getvalue())
 
 
-def read_rows(manifest: str | Path) -> list[dict]:
-    with open(manifest, newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def is_complete(folder: str | Path, params: dict) -> bool:
     """True when `folder` holds a finished build with these exact parameters."""
     folder = Path(folder)
@@ -53,7 +49,7 @@ def is_complete(folder: str | Path, params: dict) -> bool:
     try:
         if json.loads(stamp.read_text()) != params:
             return False
-        return all((folder / r["path"]).is_file() for r in read_rows(manifest))
+        return all((folder / r["path"]).is_file() for r in manifest_rows(manifest))
     except (ValueError, KeyError, OSError):
         return False
 

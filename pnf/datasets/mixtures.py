@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from pnf.audio import RATE, read_audio
-from pnf.clips import mix
-from pnf.datasets.manifest import Manifest, is_complete, read_rows
+from pnf.clips import manifest_rows, mix
+from pnf.datasets.manifest import Manifest, is_complete
 
 GRID = 32768  # 16-bit PCM: a float x is stored as round(x * 32768)
 
@@ -42,9 +42,8 @@ def provenance(row) -> dict:
 
 
 def _pairs(piano: Path, voice: Path, split: str, rng: np.random.Generator):
-    p_rows = [r for r in read_rows(piano / "manifest.csv")
-              if r["split"] == split and r["source"] == "piano"]
-    v_rows = [r for r in read_rows(voice / "manifest.csv") if r["split"] == split]
+    p_rows = manifest_rows(piano / "manifest.csv", split, "piano")
+    v_rows = manifest_rows(voice / "manifest.csv", split)
     if not p_rows or not v_rows:
         raise ValueError(f"no {split} clips in {piano} or {voice}; build them first "
                          "with `pnf data build piano` and `pnf data build voice`")

@@ -7,8 +7,10 @@
 For one x4 and one x16 clip per dataset (super-resolution, SNR and LSD) and one mixture
 (separation, SI-SDR per source), it restores with the experiment's ladder and step rule at
 each iteration count and scores against the truth; the spline (super-resolution) and the
-mixture itself (separation) are the reference lines. Clips are VALIDATION clips: the last
-test-split clips of each manifest, never among the scored items (the first `test_clips`).
+mixture itself (separation) are the reference lines. Clips are VALIDATION clips
+(pnf.clips.pick_clip): a manifest's validation split, else its last test-split clip, never
+among the scored items (the first `test_clips`). Each restoration is pnf.restoration's,
+the one `pnf restore` runs.
 Each finished restoration is one CSV row, appended at once: a killed study resumes with the
 same command and skips what is done. `--prior-set NAME=DIR` (repeatable) compares priors
 (size, training steps): DIR holds <dataset>-mulaw.pt and <dataset>-linear.pt.
@@ -20,44 +22,46 @@ quality against them (pnf.report.convergence.plot_evaluations).
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import time
 from pathlib import Path
 
 import torch
 
-from pnf.audio import RATE, read_audio
 from pnf.baselines import apply
 from pnf.checkpoints import load_prior
+from pnf.clips import pick_clip, read_clip
 from pnf.experiments import read_experiment
-from pnf.langevin import SCHEDULES, Schedule, anneal
+from pnf.langevin import SCHEDULES, Schedule
 from pnf.measures import lsd, si_sdr, snr
-from pnf.tasks.audio import SuperResolution
-from pnf.tasks.separation import Separation
+from pnf.restoration import Sampling, restore, task_options
+from pnf.rows import append_rows, read_rows
+from pnf.tasks.audio_io import Observed
 
 FIELDS = ["prior_set", "task", "dataset", "setting", "iterations", "metric", "value",
           "seconds", "clip", "schedule", "evaluations"]
 
 
-def validation_clip(manifest: Path, source: str, seconds: float, extra=()) -> list:
-    """The last test-split clip with `source` (and its `extra` sources), cut to `seconds`."""
-    with open(manifest, newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["split"] == "test"]
-    clip = [r for r in rows if r["source"] == source][-1]
-    picked = [clip] + [next(r for r in rows if r["clip"] == clip["clip"] and r["source"] == s)
-                       for s in extra]
-    n = round(seconds * RATE)
-    waves = [read_audio(manifest.parent / r["path"], RATE, quiet=True)[:n] for r in picked]
-    return [clip["clip"], *waves]
+def validation_clip(manifest: Path, sources: list[str], seconds: float) -> list:
+    """[clip id, wave of each source]: the validation clip (pnf.clips.pick_clip), cut to
+    `seconds`."""
+    rows = pick_clip(manifest, "validation", 0, sources)
+    return [rows[0]["clip"], *read_clip(manifest, rows, seconds)]
+
+
+def pnf_result(priors, task: str, obs: Observed, flags: list[str], schedule, seed: int):
+    """The PnF estimate (pnf.restoration.restore, as `pnf restore TASK FLAGS` runs it):
+    (n,) for one source, (S, n) for several."""
+    run = Sampling(seed=seed, device="cpu", progress=False)
+    results, _ = restore(priors, task, obs, schedule, run, task_options(task, flags))
+    return results[0]
 
 
 def superres_rows(prior, wave, factor, schedule, seed):
     """[(metric, value)] of PnF x`factor` on `wave`, and the spline's."""
     y = wave[::factor]
-    task = SuperResolution(y, factor, prior.quantizer)
-    out = task.finish(anneal([prior], task, schedule, seed=seed, progress=False))[0]
-    out = out.numpy()[: len(wave)]
+    out = pnf_result([prior], "superres", Observed(y, len(y) * factor),
+                     ["--factor", str(factor)], schedule, seed).numpy()[: len(wave)]
     spline = apply("spline", "superres", y, factor=factor)[: len(wave)]
     return ([("snr", snr(wave, out)), ("lsd", lsd(wave, out))],
             [("snr", snr(wave, spline)), ("lsd", lsd(wave, spline))])
@@ -65,8 +69,7 @@ def superres_rows(prior, wave, factor, schedule, seed):
 
 def separation_rows(priors, mix, sources, names, schedule, seed):
     """[(metric, value)]: SI-SDR of each PnF source estimate; the mixture as the estimate."""
-    task = Separation(mix, [p.quantizer for p in priors])
-    est = task.finish(anneal(priors, task, schedule, seed=seed, progress=False))[:, 0]
+    est = pnf_result(priors, "separate", Observed(mix, len(mix)), [], schedule, seed)
     pnf = [(f"si_sdr_{n}", si_sdr(s, e.numpy()[: len(s)]))
            for n, s, e in zip(names, sources, est, strict=True)]
     ref = [(f"si_sdr_{n}", si_sdr(s, mix)) for n, s in zip(names, sources, strict=True)]
@@ -74,23 +77,8 @@ def separation_rows(priors, mix, sources, names, schedule, seed):
 
 
 def done_keys(path: Path) -> set:
-    if not path.exists():
-        return set()
-    with open(path, newline="") as f:
-        return {(r["prior_set"], r["task"], r["dataset"], r["setting"], r["iterations"],
-                 r.get("schedule", "langevin")) for r in csv.DictReader(f)}
-
-
-def append(path: Path, rows: list[dict], fields=FIELDS) -> None:
-    """Append `rows` to the CSV at `path` (header first when it is new), flushed at once."""
-    new = not path.exists()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", newline="") as f:
-        w = csv.DictWriter(f, fields)
-        if new:
-            w.writeheader()
-        w.writerows(rows)
-        f.flush()
+    return {(r["prior_set"], r["task"], r["dataset"], r["setting"], r["iterations"],
+             r.get("schedule", "langevin")) for r in read_rows(path)}
 
 
 def jobs(args):
@@ -108,13 +96,13 @@ def run_one(args, cfg, prior_dir: Path, job, iterations: int, kind: str = "lange
                         n_levels=args.n_levels)
     if task == "superres":
         clip, wave = validation_clip(root / cfg["datasets"][dataset]["set"] / "manifest.csv",
-                                     cfg["datasets"][dataset]["source"], args.seconds)
+                                     [cfg["datasets"][dataset]["source"]], args.seconds)
         prior = load_prior(prior_dir / f"{dataset}-mulaw.pt")
         return (clip, superres_rows(prior, wave, int(setting[1:]), schedule, args.seed),
                 schedule.evaluations(len(wave)))
     names = cfg["tasks"]["separate"]["sources"]
-    clip, mix, *srcs = validation_clip(root / cfg["mixture_set"] / "manifest.csv", "mix",
-                                       args.seconds, extra=names)
+    clip, mix, *srcs = validation_clip(root / cfg["mixture_set"] / "manifest.csv",
+                                       ["mix", *names], args.seconds)
     priors = [load_prior(prior_dir / f"{n}-linear.pt") for n in names]
     return (clip, separation_rows(priors, mix, srcs, names, schedule, args.seed),
             schedule.evaluations(len(mix)))
@@ -136,7 +124,7 @@ def study(args) -> None:
                          strict=True)) for m, v in pnf]
         rows += [dict(zip(FIELDS, ("reference", *job, iterations, m, v, 0, clip, kind, 0),
                           strict=True)) for m, v in ref]
-        append(args.csv, rows)
+        append_rows(args.csv, rows, FIELDS)
         print(f"{name} {kind} {' '.join(job)} T={iterations} ({evals} evaluations): "
               + ", ".join(f"{m}={v:.2f}" for m, v in pnf) + f" ({sec:.0f} s)",
               file=sys.stderr, flush=True)

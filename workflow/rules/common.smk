@@ -165,6 +165,15 @@ def task_seconds(task):
     return TASKS.get(task, {}).get("seconds", config["test_seconds"])
 
 
+def cut_command(seconds, src, dst):
+    """Shell command from `src` to `dst` of a truth or mixture file: a hard link of the whole
+    item (no process started), or its first `seconds` (workflow/scripts/cut_item.py)."""
+    src, dst = shlex.quote(str(src)), shlex.quote(str(dst))
+    if seconds >= config["test_seconds"]:
+        return f"ln -f {src} {dst} || cp {src} {dst}"
+    return f"python workflow/scripts/cut_item.py {src} {dst} --seconds {seconds}"
+
+
 def gap_span(gap_ms):
     """START:END in seconds of a gap of `gap_ms`, centred in the task's clip."""
     gap, seconds = gap_ms / 1000, task_seconds("inpaint")

@@ -65,7 +65,7 @@ rule truth:
     output:
         f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{item}}.wav",
     params:
-        seconds=lambda w: task_seconds(w.task),
+        cut=lambda w, input, output: cut_command(task_seconds(w.task), input, output),
     conda:
         ENV
     log:
@@ -76,7 +76,7 @@ rule truth:
     resources:
         **res("light"),
     shell:
-        "python workflow/scripts/cut_item.py {input} {output} --seconds {params.seconds} 2> {log}"
+        "({params.cut}) 2> {log}"
 
 
 rule mixture_input:
@@ -86,7 +86,7 @@ rule mixture_input:
     output:
         f"{R}/{MIX}/separate/{{setting}}/input/{{clip}}-mix.wav",
     params:
-        seconds=task_seconds("separate"),
+        cut=lambda w, input, output: cut_command(task_seconds("separate"), input, output),
     conda:
         ENV
     log:
@@ -97,7 +97,7 @@ rule mixture_input:
     resources:
         **res("light"),
     shell:
-        "python workflow/scripts/cut_item.py {input} {output} --seconds {params.seconds} 2> {log}"
+        "({params.cut}) 2> {log}"
 
 
 # The baselines without a network (spline, zero, linear) and the observation cuts of one

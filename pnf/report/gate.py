@@ -117,11 +117,7 @@ class Gate:
                        f"{self.bits_over_linear:g} bits below)")
         if "sample_flatness" not in prior:
             return out + [f"{name} prior: no ancestral samples measured"]
-        ref = "quantized" if "quantized_flatness" in prior else "data"
-        hb = prior["sample_highband_db"] - prior[f"{ref}_highband_db"]
-        flat = np.log10(prior["sample_flatness"] / max(prior[f"{ref}_flatness"], 1e-300))
-        return out + self._gaps(f"{name} ancestral samples", hb, flat,
-                                "quantized data" if ref == "quantized" else "data")
+        return out + self._gaps(f"{name} ancestral samples", *sample_gaps(prior))
 
     def _gaps(self, who: str, hb: float, flat: float, truth: str) -> list[str]:
         out = []
@@ -132,6 +128,16 @@ class Gate:
             out.append(f"{who}: spectral flatness {10 ** flat:.3g}× the {truth}'s "
                        f"(gate within 10^±{self.flatness:g})")
         return out
+
+
+def sample_gaps(prior: dict) -> tuple[float, float, str]:
+    """(dB, decades, reference) of a prior record's ancestral samples: their >4k/<4k ratio
+    and flatness against the held-out audio through its quantizer (`quantized_*`), or the
+    raw audio (`data_*`) in a record from before those fields."""
+    ref = "quantized" if "quantized_flatness" in prior else "data"
+    return (prior["sample_highband_db"] - prior[f"{ref}_highband_db"],
+            float(np.log10(prior["sample_flatness"] / max(prior[f"{ref}_flatness"], 1e-300))),
+            "quantized data" if ref == "quantized" else "data")
 
 
 def quantizer_floor(prior: dict | None) -> tuple[float, float]:

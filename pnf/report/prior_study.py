@@ -55,24 +55,28 @@ def study_rows(paths, gate) -> list[dict]:
     """One row per variant: what it is, its cost, its quality and the gate's verdict."""
     import yaml
 
+    from pnf.report.gate import sample_gaps
+
+    paths = sorted(Path(p) for p in paths)
+    records = {p.stem: json.loads(p.read_text()) for p in paths}
+    gate.priors = records
     rows = []
-    for p in sorted(Path(p) for p in paths):
-        rec = json.loads(p.read_text())
-        cfg = yaml.safe_load(p.with_suffix(".yaml").read_text())
-        gate.priors = {p.stem: rec}
+    for p in paths:
+        rec, cfg = records[p.stem], yaml.safe_load(p.with_suffix(".yaml").read_text())
         reasons = gate.prior_reasons(p.stem)
-        ref = "quantized" if "quantized_flatness" in rec else "data"    # as the gate compares
+        highband, flatness, _ = sample_gaps(rec)
         rows.append({
             "variant": p.stem, "prior": describe(cfg),
             "cpu_minutes": cpu_minutes(p.with_suffix(".tsv")),
             "bits": rec["bits_clean"], "bits_linear": rec["bits_linear"],
             "gain_over_linear": rec["bits_linear"] - rec["bits_clean"],
-            "highband_gap_db": rec["sample_highband_db"] - rec[f"{ref}_highband_db"],
-            "flatness_ratio": rec["sample_flatness"] / max(rec[f"{ref}_flatness"], 1e-300),
+            "highband_gap_db": highband, "flatness_ratio": 10 ** flatness,
             "frechet_logmel": rec.get("frechet_logmel"),
             "gate": "passes" if not reasons else "fails: " + "; ".join(
                 r.split(": ", 1)[-1] for r in reasons),
-            "curve": rec.get("curve", [])})
+            "curve": rec.get("curve", []), "source": cfg.get("source"),
+            "data": rec["data"], "split": rec["split"],
+            "sample": p.with_name(f"{p.stem}-samples") / "sample0.wav"})
     return rows
 
 
@@ -114,25 +118,21 @@ def plot_study(rows: list[dict], gate, out: Path) -> Path:
     return save_figure(fig, out)
 
 
-def plot_samples(paths, rows: list[dict], out: Path) -> Path:
+def plot_samples(rows: list[dict], out: Path) -> Path:
     """Spectrograms of each variant's first ancestral sample (NAME-samples/sample0.wav) beside
     a held-out clip of each data set, all drawn at the project's rate."""
-    import yaml
-
     from pnf.clips import heldout_paths
     from pnf.report.figures import draw_spectrogram
 
     panels, seen = [], set()
-    for p, row in zip(sorted(Path(p) for p in paths), rows, strict=True):
-        rec, cfg = json.loads(p.read_text()), yaml.safe_load(p.with_suffix(".yaml").read_text())
-        if cfg.get("source") not in seen:
-            seen.add(cfg.get("source"))
-            clip = heldout_paths(rec["data"], rec["split"], cfg.get("source"), 1)[0]
-            panels.append((f"held-out {cfg.get('source')} clip", clip))
-        sample = p.with_name(f"{p.stem}-samples") / "sample0.wav"
-        if sample.is_file():
+    for row in rows:
+        if row["source"] not in seen:
+            seen.add(row["source"])
+            clip = heldout_paths(row["data"], row["split"], row["source"], 1)[0]
+            panels.append((f"held-out {row['source']} clip", clip))
+        if row["sample"].is_file():
             verdict = "gate passes" if row["gate"] == "passes" else "gate fails"
-            panels.append((f"{p.stem} ({verdict})", sample))
+            panels.append((f"{row['variant']} ({verdict})", row["sample"]))
     ncols = min(4, len(panels))
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols, 2.8 * nrows), squeeze=False,
@@ -169,4 +169,4 @@ def write_prior_study(paths, out: str | Path, rules: str | Path | None = None,
     return [out / "prior-study.md", out / "prior-study.csv",
             plot_study(rows, gate, out / "prior-study.png"),
             plot_curves(curves, out / "prior-study-nll.png"),
-            plot_samples(paths, rows, out / "prior-study-samples.png")]
+            plot_samples(rows, out / "prior-study-samples.png")]

@@ -85,6 +85,18 @@ CONTAINERS = {b"RIFF": ("<", (b"WAVE",), b"data"), b"RIFX": (">", (b"WAVE",), b"
 UNKNOWN_SIZE = {0, 0xFFFFFFFF}  # streaming writers and RF64 leave the size open
 
 
+def file_rate(path: str | Path, default: int = RATE) -> int:
+    """The sample rate a soundfile-readable file declares; `default` when it cannot be read
+    (read_audio then gives the error).
+
+        >>> file_rate("voice.wav")            # e.g. 16000
+    """
+    try:
+        return int(sf.info(str(path)).samplerate)
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError, OSError):
+        return default
+
+
 def _check_not_truncated(path: Path) -> None:
     """AudioError when a WAV/AIFF header promises more sample bytes than the file holds.
 

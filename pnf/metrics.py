@@ -91,8 +91,9 @@ def score_item(truth: np.ndarray, estimate: np.ndarray, task: str, mixture=None,
     return {k: _clean(record[k]) for k in RECORD_KEYS}
 
 
-def load_signal(path: str | Path, rate: int = RATE) -> np.ndarray:
-    """A WAV (any soundfile format) as mono float32 at `rate`, or an image `.npy` array."""
+def load_signal(path: str | Path, rate: int | None = RATE) -> np.ndarray:
+    """A WAV (any soundfile format) as mono float32 at `rate` (None: the file's own), or an
+    image `.npy` array."""
     path = Path(path)
     if path.suffix == ".npy":
         if not path.is_file():
@@ -104,8 +105,13 @@ def load_signal(path: str | Path, rate: int = RATE) -> np.ndarray:
 
 
 def evaluate_item(truth: str | Path, estimate: str | Path, task: str,
-                  mixture: str | Path | None = None, rate: int = RATE, **meta) -> dict:
-    """`score_item` on files: WAV for audio, NPY (3, H, W) in [-1, 1] for images."""
+                  mixture: str | Path | None = None, rate: int | None = None, **meta) -> dict:
+    """`score_item` on files: WAV for audio, NPY (3, H, W) in [-1, 1] for images. Audio is
+    scored at `rate`, by default the truth file's own (the estimate is resampled to it)."""
+    if rate is None:
+        from pnf.audio import file_rate
+
+        rate = RATE if Path(truth).suffix == ".npy" else file_rate(truth)
     mix = None if mixture is None else load_signal(mixture, rate)
     return score_item(load_signal(truth, rate), load_signal(estimate, rate), task,
                       mixture=mix, rate=rate, **meta)

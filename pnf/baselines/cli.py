@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pnf.audio import RATE
 from pnf.config import check_value, read_yaml
 from pnf.verbs import verb_group
 
@@ -55,7 +56,7 @@ def run_train(args: argparse.Namespace) -> int:
         discard_unfinished(args.out)
     train_baseline(args.method, cfg.get("model"), cfg.get("training"), cfg["crop"], args.out,
                    _data_paths(args), factor=args.factor, source=args.source,
-                   validation=cfg.get("validation"))
+                   validation=cfg.get("validation"), rate=args.rate)
     print(args.out)
     return 0
 
@@ -76,6 +77,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--factor", type=int, help="super-resolution factor (kee; overrides config)")
     p.add_argument("--source", help="kee: train on the manifest rows of this source only "
                                     "(e.g. piano: full renders, not the per-part ones)")
+    p.add_argument("--rate", type=int, default=RATE,
+                   help=f"sample rate the clips are read at, that of the audio the model "
+                        f"will restore (default {RATE} Hz)")
     p.add_argument("--restart", action="store_true",
                    help="discard an unfinished run in OUT.parts and train from step 0 (a "
                         "run resumes only under the config it was started with)")

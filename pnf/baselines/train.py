@@ -23,6 +23,7 @@ from pathlib import Path
 
 import torch
 
+from pnf.audio import RATE
 from pnf.baselines.convtasnet import ConvTasNet
 from pnf.baselines.demucs import Demucs
 from pnf.baselines.demucs_pkg import PackageDemucs
@@ -101,8 +102,10 @@ def _build(method: str, model_cfg: dict | None, factor: int | None, crop, data: 
 
 def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
                    out: str | Path, data: list, factor: int | None = None,
-                   source: str | None = None, validation: dict | None = None):
-    """Train `method` on `data` ([clean] for kee, [piano, voice] for the separators).
+                   source: str | None = None, validation: dict | None = None,
+                   rate: int = RATE):
+    """Train `method` on `data` ([clean] for kee, [piano, voice] for the separators), read
+    at `rate` (Hz; the rate of the audio it will restore).
 
     KEE reads the manifest rows of `source` (all rows when None); the separators read the
     `piano` and `voice` rows of their two sets, never the per-part renders. `validation`:
@@ -120,7 +123,7 @@ def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
         shutil.copyfile(out, work)
     _check_resume(work, method, model)
     sources = [source] if method == "kee" else ["piano", "voice"]
-    sets = [split_clips(load_clips(d, split="train", source=src), vcfg.fraction)
+    sets = [split_clips(load_clips(d, split="train", source=src, rate=rate), vcfg.fraction)
             for d, src in zip(data, sources, strict=True)]  # [(train, held out), ...]
     batch_fn = _batches(method, [fit for fit, _ in sets], crop, cfg.batch_size, model)
     desc = f"train {method}"

@@ -80,7 +80,7 @@ def run(args) -> int:
     if priors:
         schedule = cls.io.schedule(args, priors[0])
         cls.check_run(args, priors, schedule)
-    rate = cls.io.rate(priors)
+    rate = cls.io.rate(priors, args)
     obs = cls.observe(args, rate)
     run_info = {"sampling": None, "levels": None}
     if priors:

@@ -61,7 +61,7 @@ def run(args) -> int:
         wave = read_audio(args.mel_from, prior.rate)
         length = len(wave)
         check_mel_source(args.mel_from, length, rate=prior.rate)
-        mel = mel_spectrogram(wave).expand(args.batch, -1, -1)
+        mel = mel_spectrogram(wave, rate=prior.rate).expand(args.batch, -1, -1)
     shape = (1, args.batch, length)
     if args.how == "pnf":
         schedule = plan([prior], schedule_for(args, prior), shape, f"sampling {length} samples",

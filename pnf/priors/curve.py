@@ -72,8 +72,8 @@ class HeldoutCurve:
         for x, w in zip(self.bins, self.waves, strict=True):
             cond = None
             if model.config.mel_channels:
-                cond = model.condition(mel_spectrogram(torch.from_numpy(w)[None]).to(device),
-                                       x.shape[1])
+                mel = mel_spectrogram(torch.from_numpy(w)[None], rate=model.config.rate)
+                cond = model.condition(mel.to(device), x.shape[1])
             terms.append(clean_terms(model, x.to(device), sigma, cond).flatten().cpu())
         return float(-torch.cat(terms).mean() / LN2)
 

@@ -37,7 +37,8 @@ def clip_condition(prior, wave: np.ndarray):
     """Per-sample conditioning of a mel prior from the clip itself (None otherwise)."""
     if not prior.config.mel_channels:
         return None
-    return prior.condition(mel_spectrogram(torch.from_numpy(wave)[None]), len(wave))
+    mel = mel_spectrogram(torch.from_numpy(wave)[None], rate=prior.rate)
+    return prior.condition(mel, len(wave))
 
 
 @torch.no_grad()

@@ -25,7 +25,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from pnf.audio import Quantizer, mel_spectrogram
+from pnf.audio import RATE, Quantizer, mel_spectrogram
 from pnf.checkpoints import check_size, load_prior, pack_prior, save_checkpoint
 from pnf.clips import load_clips, random_crops
 from pnf.config import from_dict
@@ -97,11 +97,12 @@ def prior_loss(sigma_of):
     return loss
 
 
-def prior_batches(clips, crop: int, batch: int, quantizer: Quantizer, mel: bool):
-    """batch_fn: deterministic random crops -> (clean bins, mel or None)."""
+def prior_batches(clips, crop: int, batch: int, quantizer: Quantizer, mel: bool,
+                  rate: int = RATE):
+    """batch_fn: deterministic random crops -> (clean bins, mel at `rate` or None)."""
     def batch_fn(step, gen):
         wave = random_crops(clips, crop, batch, gen)              # (B, T)
-        m = mel_spectrogram(wave) if mel else None
+        m = mel_spectrogram(wave, rate=rate) if mel else None
         return quantizer.quantize(wave).to(gen.device), None if m is None else m.to(gen.device)
     return batch_fn
 
@@ -121,7 +122,8 @@ def train_prior(cfg: PriorConfig, data: str | Path, out: str | Path):
                    pick_device(tcfg.device))
     q = Quantizer(net_cfg.quantization)
     clips = load_clips(data, "train", cfg.source, net_cfg.rate)
-    batch_fn = prior_batches(clips, cfg.crop, tcfg.batch_size, q, net_cfg.mel_channels > 0)
+    batch_fn = prior_batches(clips, cfg.crop, tcfg.batch_size, q, net_cfg.mel_channels > 0,
+                             net_cfg.rate)
     parts = out.with_name(out.name + ".parts")
     sigmas = sorted(float(s) for s in cfg.sigmas)
     meta = {"prior_config": asdict(cfg)}

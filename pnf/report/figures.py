@@ -28,7 +28,8 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from pnf.metrics import RATE, load_signal, power_spectrogram, read_records  # noqa: E402
+from pnf.audio import file_rate  # noqa: E402
+from pnf.metrics import load_signal, power_spectrogram, read_records  # noqa: E402
 from pnf.report.labels import (  # noqa: E402
     method_key,
     method_label,
@@ -90,11 +91,12 @@ def fig_iterations(records: pd.DataFrame, out: Path) -> Path | None:
 
 
 def draw_spectrogram(ax, path: Path, title: str) -> None:
-    """The file's power spectrogram (dB, 80 dB range, at RATE) on `ax`."""
-    power = power_spectrogram(load_signal(path), n_fft=1024, hop=256).T  # (F, frames)
+    """The file's power spectrogram (dB, 80 dB range, at the file's own rate) on `ax`."""
+    rate = file_rate(path)
+    power = power_spectrogram(load_signal(path, rate), n_fft=1024, hop=256).T  # (F, frames)
     spec = 10 * np.log10(power + 1e-10)
     ax.imshow(spec, origin="lower", aspect="auto", cmap="magma", vmin=spec.max() - 80,
-              extent=(0, spec.shape[1] * 256 / RATE, 0, RATE / 2000))
+              extent=(0, spec.shape[1] * 256 / rate, 0, rate / 2000))
     ax.set_title(title)
     ax.grid(False)
 

@@ -81,8 +81,9 @@ def _train_rows(cfg: dict, per_sample: dict) -> list[dict]:
 def _restore_rows(cfg: dict, per_sample: dict) -> list[dict]:
     tasks, clips = cfg["tasks"], cfg["test_clips"]
 
-    def samples(task):                  # the task's clip length (tasks.<task>.seconds)
-        return tasks[task].get("seconds", cfg["test_seconds"]) * RATE
+    def samples(task, dataset=None):    # the task's clip length (tasks.<task>.seconds)
+        rate = cfg["datasets"].get(dataset, {}).get("rate", RATE)   # the mixtures: RATE
+        return tasks[task].get("seconds", cfg["test_seconds"]) * rate
     levels = len(cfg["sampler"]["levels"])
     base = cfg["priors"]["base"]
 
@@ -97,7 +98,8 @@ def _restore_rows(cfg: dict, per_sample: dict) -> list[dict]:
         for dataset in (spec or {}).get("datasets", []):
             for value, iters in zip(spec[key], spec["iterations"], strict=True):
                 rows.append(dict(stage="restore", what=f"{task} {dataset} {value}", jobs=clips,
-                                 flops_per_job=levels * iters * samples(task) * per("mulaw")))
+                                 flops_per_job=levels * iters * samples(task, dataset)
+                                 * per("mulaw")))
     if "separate" in tasks:
         spec = tasks["separate"]
         rows.append(dict(stage="restore", what="separate", jobs=clips, flops_per_job=levels
@@ -110,7 +112,7 @@ def _restore_rows(cfg: dict, per_sample: dict) -> list[dict]:
             for iters in spec["iterations"]:
                 rows.append(dict(stage="restore", what=f"spectrogram {dataset} {iters} it.",
                                  jobs=clips, flops_per_job=mel_levels * iters
-                                 * samples("spectrogram") * per("mel")))
+                                 * samples("spectrogram", dataset) * per("mel")))
     return rows
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from pnf import variants
 from pnf.atomic import write_json
-from pnf.audio import RATE, read_audio, write_audio
+from pnf.audio import file_rate, read_audio, write_audio
 from pnf.checkpoints import load_prior
 from pnf.langevin import SCHEDULES, Schedule
 from pnf.precision import PRECISIONS
@@ -137,8 +137,9 @@ class AudioIO:
         return sources, chains, obs.length
 
     @staticmethod
-    def rate(priors) -> int:
-        return priors[0].rate if priors else RATE
+    def rate(priors, args) -> int:
+        """The prior's rate; without one (a baseline), the input file's own."""
+        return priors[0].rate if priors else file_rate(args.input)
 
     schedule = staticmethod(schedule_for)
 

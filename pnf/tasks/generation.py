@@ -46,7 +46,8 @@ class SpectrogramGeneration(Task):
 
     @classmethod
     def from_args(cls, args, obs, priors):
-        return cls(mel_spectrogram(obs.signal), obs.signal.shape[-1], priors[0].quantizer)
+        return cls(mel_spectrogram(obs.signal, rate=priors[0].rate), obs.signal.shape[-1],
+                   priors[0].quantizer)
 
 
 class Unconditional(SpectrogramGeneration):

@@ -115,7 +115,7 @@ class ImageIO:
         return (sources, 1, *obs.truth.shape[-3:])
 
     @staticmethod
-    def rate(priors) -> None:
+    def rate(priors, args) -> None:
         return None
 
     schedule = staticmethod(image_schedule)

@@ -32,6 +32,7 @@ rule train_kee:
         f"{OUT}/baselines/kee-{{dataset}}-x{{factor}}.pt",
     params:
         source=lambda w: config["datasets"][w.dataset]["source"],
+        rate=lambda w: dataset_rate(w.dataset),
     conda:
         ENV
     log:
@@ -44,8 +45,7 @@ rule train_kee:
     shell:
         "OMP_NUM_THREADS={threads} pnf train baseline --method kee --config {input.cfg} "
         "--data $(dirname {input.data}) --factor {wildcards.factor} --out {output} "
-        "--source {params.source} "
-        "> {log} 2>&1"
+        "--source {params.source} --rate {params.rate} > {log} 2>&1"
 
 
 rule train_separator:

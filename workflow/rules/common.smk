@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from pnf.audio import RATE
 from pnf.experiments import deep_merge
 from pnf.report.labels import TASK_LABELS
 from pnf.report.provenance import config_hash
@@ -85,6 +86,12 @@ def dataset_dir(dataset):
     return set_dir(MIX_SET if dataset == MIX else config["datasets"][dataset]["set"])
 
 
+def dataset_rate(dataset):
+    """Sample rate of a dataset's test items: `datasets.<name>.rate`, else pnf's 22 050 Hz
+    (the mixtures always: both sources are read at it)."""
+    return config["datasets"].get(dataset, {}).get("rate", RATE)
+
+
 def fetch_archive(name):
     """The archive a fetch's `--archive PATH` (data.fetch_args) names, as the fetch's input
     (whatever makes it then runs first, e.g. rules/data.smk), or none."""
@@ -123,7 +130,12 @@ merged = deep_merge  # deep merge of two config mappings (`over` wins): pnf/expe
 
 
 def prior_config(dataset, kind):
+    """priors.base deep-merged with priors.<kind>, at the rate of the items the prior
+    restores: the dataset's (when it names one), but the mixtures' for the linear priors,
+    which serve separation."""
     cfg = merged(config["priors"]["base"], config["priors"].get(kind, {}))
+    if kind != "linear" and "rate" in config["datasets"][dataset]:
+        cfg = merged(cfg, {"model": {"rate": dataset_rate(dataset)}})
     return {**cfg, "source": config["datasets"][dataset]["source"]}
 
 

@@ -5,7 +5,7 @@
 
 
 rule test_item:
-    """The N-th test clip of a dataset (cN), cut to test_seconds."""
+    """The N-th test clip of a dataset (cN), cut to test_seconds, at the dataset's rate."""
     input:
         lambda w: f"{dataset_dir(w.dataset)}/manifest.csv",
     output:
@@ -16,6 +16,7 @@ rule test_item:
         index=lambda w: clip_index(w.clip),
         source=lambda w: config["datasets"][w.dataset]["source"],
         seconds=config["test_seconds"],
+        rate=lambda w: dataset_rate(w.dataset),
     conda:
         ENV
     log:
@@ -27,7 +28,8 @@ rule test_item:
         **res("light"),
     shell:
         "python workflow/scripts/test_item.py --manifest {input} --index {params.index} "
-        "--seconds {params.seconds} --source {params.source} --out {output} 2> {log}"
+        "--seconds {params.seconds} --rate {params.rate} --source {params.source} "
+        "--out {output} 2> {log}"
 
 
 rule mix_item:

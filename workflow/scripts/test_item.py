@@ -7,7 +7,8 @@
 
 The first --source picks the clip (the INDEX-th test row with that source, manifest order);
 each further source is the row of the same `clip` id, cut identically, so a mixture stays
-the exact sum of its sources (pnf.clips.pick_clip). Audio I/O is pnf's (atomic writes).
+the exact sum of its sources (pnf.clips.pick_clip). Items are written at --rate
+(default 22 050 Hz; an experiment's `datasets.<name>.rate`). Audio I/O is pnf's (atomic writes).
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ def main(argv=None) -> int:
     p.add_argument("--seconds", type=float, required=True)
     p.add_argument("--source", nargs="+", required=True)
     p.add_argument("--out", nargs="+", required=True)
+    p.add_argument("--rate", type=int, default=RATE, help=f"sample rate (default {RATE} Hz)")
     args = p.parse_args(argv)
     if len(args.out) != len(args.source):
         p.error("give one --out per --source")
     rows = pick_clip(args.manifest, "test", args.index, args.source)
-    for row, x, out in zip(rows, read_clip(args.manifest, rows, args.seconds), args.out,
-                           strict=True):
-        write_audio(out, x, RATE)
+    waves = read_clip(args.manifest, rows, args.seconds, args.rate)
+    for row, x, out in zip(rows, waves, args.out, strict=True):
+        write_audio(out, x, args.rate)
         print(f"{out} <- {row['path']}", file=sys.stderr)
     return 0
 

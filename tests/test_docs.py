@@ -43,8 +43,15 @@ def slug(heading: str) -> str:
 
 
 def anchors(path: Path) -> set[str]:
+    """Every heading's anchor; a repeated heading gets -1, -2, … as on GitHub."""
     text = re.sub(r"```.*?```", "", path.read_text(), flags=re.S)
-    return {slug(m) for m in re.findall(r"^#{1,6} (.+)$", text, flags=re.M)}
+    seen: dict[str, int] = {}
+    found = set()
+    for heading in re.findall(r"^#{1,6} (.+)$", text, flags=re.M):
+        base = slug(heading)
+        found.add(f"{base}-{seen[base]}" if base in seen else base)
+        seen[base] = seen.get(base, 0) + 1
+    return found
 
 
 def cited_links(path: Path) -> list[str]:

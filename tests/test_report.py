@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 
 from pnf.audio import write_audio
 from pnf.cli import main
@@ -403,6 +404,9 @@ def test_docs_numbers_are_rendered_from_snapshots_and_stale_ones_are_caught(resu
                  *STAMP]) == 0
     assert main(["report", "claims", "--metrics", str(run / "metrics.csv"), "--rules",
                  str(rules), "--out", str(run / "tables"), "--experiment", "unit"]) == 0
+    (run / "figures").mkdir()
+    for name in ("spec-voice-superres-x4", "spec-piano-superres-x4", "spec-piano-inpaint-gap200"):
+        Image.new("RGB", (2000, 300), "purple").save(run / "figures" / f"{name}.png")
     docs, readme = tmp_path / "docs", tmp_path / "README.md"
     readme.write_text("# x\n\n<!-- results: rendered by `pnf report docs` from docs/data; do not "
                       "edit -->\n<!-- end of rendered results -->\n\nrest\n")
@@ -416,6 +420,12 @@ def test_docs_numbers_are_rendered_from_snapshots_and_stale_ones_are_caught(resu
     assert ("- `unit`: 1 not testable at this budget ([docs/results.md](docs/results.md#unit))."
             in readme.read_text())
     assert readme.read_text().endswith("rest\n")
+    # One panel per task, speech first, shrunk to JPEG, shown in both.
+    panels = sorted(p.name for p in (docs / "data/unit/panels").iterdir())
+    assert panels == ["spec-piano-inpaint-gap200.jpg", "spec-voice-superres-x4.jpg"]
+    assert Image.open(docs / "data/unit/panels/spec-voice-superres-x4.jpg").size == (1400, 210)
+    assert page.index("superres-x4.jpg") < page.index("inpaint-gap200.jpg")
+    assert "(docs/data/unit/panels/spec-voice-superres-x4.jpg)" in readme.read_text()
     snap = docs / "data/unit/metrics.csv"
     frame = pd.read_csv(snap)
     row = frame.index[(frame.task == "superres") & (frame.method == "pnf")][0]

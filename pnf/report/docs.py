@@ -7,9 +7,10 @@ results block.
     >>> check_docs(Path("docs/data"), Path("docs"), Path("README.md"))   # [] when fresh
 
 A snapshot is the committed source data of the docs, one folder per experiment: the run's
-per-item `metrics.csv`, its `claims.csv`, its time budget `budget.md`, and `run.json` (the
-experiment, its data note and the provenance footer of its tables: config hash, code
-version, date); `bench/langevin.json`
+per-item `metrics.csv`, its `claims.csv`, its time budget `budget.md`, one spectrogram panel
+per audio task (`panels/*.jpg`, the first test clip: what the outputs look like), and
+`run.json` (the experiment, its data note and the provenance footer of its tables: config
+hash, code version, date); `bench/langevin.json`
 holds the rows of `pnf bench langevin`, rendered into docs/performance.md. Rendering reads
 only snapshots, so a test can re-render them and catch a number edited by hand or left stale.
 """
@@ -25,12 +26,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from pnf.atomic import write_text_atomic
+from pnf.atomic import write_bytes_atomic, write_text_atomic
 
 BEGIN = "<!-- results: rendered by `pnf report docs` from docs/data; do not edit -->"
 END = "<!-- end of rendered results -->"
 ORDER = ("smoke", "small", "paper-mini", "paper")
 REBUILD = "make reproduce EXPERIMENT={0} && pnf report docs --experiment {0}"
+# One spectrogram panel per audio task (results/<exp>/figures/spec-<dataset>-<task>-<setting>
+# .png), from the first of PANEL_DATASETS that has it: speech first, the easiest to read.
+PANELS = ("superres-x4", "inpaint-gap200", "separate-2src", "spectrogram-it64")
+PANEL_DATASETS = ("voice", "mix", "piano")
+PANEL_WIDTH = 1400  # pixels; JPEG keeps a snapshot's panels near 100 kB each
 
 
 def _read_commented_csv(path: Path) -> pd.DataFrame:
@@ -60,7 +66,34 @@ def take_snapshot(results: str | Path, experiment: str, data: Path) -> Path:
         if src.is_file():
             write_text_atomic(out / name, src.read_text())
     write_text_atomic(out / "run.json", json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    _snapshot_panels(run / "figures", out / "panels")
     return out
+
+
+def _snapshot_panels(figures: Path, out: Path) -> None:
+    """PANELS found under `figures`, as JPEG at most PANEL_WIDTH wide; stale ones removed."""
+    from PIL import Image
+
+    for old in out.glob("*.jpg"):
+        old.unlink()
+    for name in PANELS:
+        found = [f for d in PANEL_DATASETS if (f := figures / f"spec-{d}-{name}.png").is_file()]
+        if not found:
+            continue
+        with Image.open(found[0]) as image:
+            image = image.convert("RGB")
+            if image.width > PANEL_WIDTH:
+                size = (PANEL_WIDTH, round(image.height * PANEL_WIDTH / image.width))
+                image = image.resize(size, Image.Resampling.LANCZOS)
+            buf = io.BytesIO()
+            image.save(buf, "JPEG", quality=85)
+        write_bytes_atomic(out / f"{found[0].stem}.jpg", buf.getvalue())
+
+
+def _panels(folder: Path) -> list[Path]:
+    """The snapshot's panels in PANELS order."""
+    files = list((folder / "panels").glob("*.jpg"))
+    return [f for name in PANELS for f in files if f.stem.endswith(f"-{name}")]
 
 
 def _experiments(data: Path) -> list[Path]:
@@ -96,6 +129,11 @@ def _section(folder: Path) -> str:
     parts.append("### Tables\n\n" + _tables_markdown(folder, meta))
     if (folder / "budget.md").is_file():
         parts.append("### Where the time went\n\n" + (folder / "budget.md").read_text())
+    if panels := _panels(folder):
+        parts.append("### What the outputs look like\n\nOne spectrogram panel per task, the "
+                     f"first test clip (`results/{name}/figures/`, all of them):\n\n"
+                     + "\n\n".join(f"![{p.stem}](data/{name}/panels/{p.name})"
+                                     for p in panels) + "\n")
     return "\n".join(parts)
 
 
@@ -118,6 +156,8 @@ def render_readme_block(data: Path) -> str:
         told = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items())) or "no claims"
         lines.append(f"- `{meta['experiment']}`: {told} "
                      f"([docs/results.md](docs/results.md#{meta['experiment']})).")
+        lines += [f"  ![{p.stem}](docs/data/{folder.name}/panels/{p.name})"
+                  for p in _panels(folder)]
     return "\n".join([*lines, END])
 
 

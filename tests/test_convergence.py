@@ -58,7 +58,8 @@ def test_study_rows_resume_and_figure(tmp_path):
     assert {(r["task"], r["dataset"], r["iterations"]) for r in pnf} == {
         (t, d, i) for t, d in [("superres", "piano"), ("superres", "voice"),
                                ("separate", "mix")] for i in ("1", "2")}
-    assert {r["metric"] for r in pnf} == {"snr", "lsd", "si_sdr_piano", "si_sdr_voice"}
+    assert {r["metric"] for r in pnf} == {"snr", "lsd", "highband_gap", "flatness_gap",
+                                          "si_sdr_piano", "si_sdr_voice"}
     assert (tmp_path / "c.png").stat().st_size > 10_000
     before = (tmp_path / "c.csv").read_text()
     subprocess.run(argv, check=True)                         # all done: nothing added

@@ -33,7 +33,7 @@ from pnf.checkpoints import load_prior
 from pnf.clips import pick_clip, read_clip
 from pnf.experiments import read_experiment
 from pnf.langevin import SCHEDULES, Schedule
-from pnf.measures import lsd, si_sdr, snr
+from pnf.measures import lsd, si_sdr, snr, spectral_gaps
 from pnf.restoration import Sampling, restore, task_options
 from pnf.rows import append_rows, read_rows
 from pnf.tasks.audio_io import Observed
@@ -42,11 +42,11 @@ FIELDS = ["prior_set", "task", "dataset", "setting", "iterations", "metric", "va
           "seconds", "clip", "schedule", "evaluations"]
 
 
-def validation_clip(manifest: Path, sources: list[str], seconds: float) -> list:
+def validation_clip(manifest: Path, sources: list[str], seconds: float, rate: int) -> list:
     """[clip id, wave of each source]: the validation clip (pnf.clips.pick_clip), cut to
-    `seconds`."""
+    `seconds`, at `rate` (the priors')."""
     rows = pick_clip(manifest, "validation", 0, sources)
-    return [rows[0]["clip"], *read_clip(manifest, rows, seconds)]
+    return [rows[0]["clip"], *read_clip(manifest, rows, seconds, rate)]
 
 
 def pnf_result(priors, task: str, obs: Observed, flags: list[str], schedule, seed: int):
@@ -58,13 +58,14 @@ def pnf_result(priors, task: str, obs: Observed, flags: list[str], schedule, see
 
 
 def superres_rows(prior, wave, factor, schedule, seed):
-    """[(metric, value)] of PnF x`factor` on `wave`, and the spline's."""
+    """[(metric, value)] of PnF x`factor` on `wave`, and the spline's: SNR, LSD and the
+    gate's spectral gaps to the truth (highband_gap dB, flatness_gap decades)."""
     y = wave[::factor]
     out = pnf_result([prior], "superres", Observed(y, len(y) * factor),
                      ["--factor", str(factor)], schedule, seed).numpy()[: len(wave)]
     spline = apply("spline", "superres", y, factor=factor)[: len(wave)]
-    return ([("snr", snr(wave, out)), ("lsd", lsd(wave, out))],
-            [("snr", snr(wave, spline)), ("lsd", lsd(wave, spline))])
+    return [[("snr", snr(wave, est)), ("lsd", lsd(wave, est)),
+             *spectral_gaps(wave, est, prior.rate).items()] for est in (out, spline)]
 
 
 def separation_rows(priors, mix, sources, names, schedule, seed):
@@ -95,15 +96,16 @@ def run_one(args, cfg, prior_dir: Path, job, iterations: int, kind: str = "lange
     schedule = Schedule(sigmas=s["levels"], delta=s["delta"], iterations=iterations, kind=kind,
                         n_levels=args.n_levels)
     if task == "superres":
-        clip, wave = validation_clip(root / cfg["datasets"][dataset]["set"] / "manifest.csv",
-                                     [cfg["datasets"][dataset]["source"]], args.seconds)
         prior = load_prior(prior_dir / f"{dataset}-mulaw.pt")
+        clip, wave = validation_clip(root / cfg["datasets"][dataset]["set"] / "manifest.csv",
+                                     [cfg["datasets"][dataset]["source"]], args.seconds,
+                                     prior.rate)
         return (clip, superres_rows(prior, wave, int(setting[1:]), schedule, args.seed),
                 schedule.evaluations(len(wave)))
     names = cfg["tasks"]["separate"]["sources"]
-    clip, mix, *srcs = validation_clip(root / cfg["mixture_set"] / "manifest.csv",
-                                       ["mix", *names], args.seconds)
     priors = [load_prior(prior_dir / f"{n}-linear.pt") for n in names]
+    clip, mix, *srcs = validation_clip(root / cfg["mixture_set"] / "manifest.csv",
+                                       ["mix", *names], args.seconds, priors[0].rate)
     return (clip, separation_rows(priors, mix, srcs, names, schedule, args.seed),
             schedule.evaluations(len(mix)))
 

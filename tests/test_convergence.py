@@ -78,6 +78,14 @@ def test_study_compares_schedules_by_network_evaluations(tmp_path):
     assert evals == {("langevin", "1"): 2, ("langevin", "3"): 6, ("pc-tweedie", "1"): 4,
                      ("pc-tweedie", "3"): 8}
     assert (tmp_path / "e.png").stat().st_size > 10_000
+    # Chains started from the spline (ours) are rows of their own, <schedule>-warm.
+    subprocess.run([*argv, "--no-separation", "--datasets", "piano", "--warm-start"], check=True)
+    rows = [r for r in csv.DictReader(open(tmp_path / "c.csv")) if r["prior_set"] == "tiny"]
+    assert {r["schedule"] for r in rows} == {"langevin", "pc-tweedie", "langevin-warm"}
+    cold, warm = ({r["iterations"]: float(r["value"]) for r in rows
+                   if r["schedule"] == kind and r["metric"] == "snr"}
+                  for kind in ("langevin", "langevin-warm"))
+    assert cold.keys() == warm.keys() and cold != warm
 
 
 VALIDATE = Path(__file__).parents[1] / "scripts" / "validate_variants.py"

@@ -49,20 +49,21 @@ def validation_clip(manifest: Path, sources: list[str], seconds: float, rate: in
     return [rows[0]["clip"], *read_clip(manifest, rows, seconds, rate)]
 
 
-def pnf_result(priors, task: str, obs: Observed, flags: list[str], schedule, seed: int):
-    """The PnF estimate (pnf.restoration.restore, as `pnf restore TASK FLAGS` runs it):
-    (n,) for one source, (S, n) for several."""
-    run = Sampling(seed=seed, device="cpu", progress=False)
+def pnf_result(priors, task: str, obs: Observed, flags: list[str], schedule, seed: int,
+               warm: bool = False):
+    """The PnF estimate (pnf.restoration.restore, as `pnf restore TASK FLAGS [--warm-start]`
+    runs it): (n,) for one source, (S, n) for several."""
+    run = Sampling(seed=seed, device="cpu", progress=False, warm_start=warm)
     results, _ = restore(priors, task, obs, schedule, run, task_options(task, flags))
     return results[0]
 
 
-def superres_rows(prior, wave, factor, schedule, seed):
+def superres_rows(prior, wave, factor, schedule, seed, warm=False):
     """[(metric, value)] of PnF x`factor` on `wave`, and the spline's: SNR, LSD and the
     gate's spectral gaps to the truth (highband_gap dB, flatness_gap decades)."""
     y = wave[::factor]
     out = pnf_result([prior], "superres", Observed(y, len(y) * factor),
-                     ["--factor", str(factor)], schedule, seed).numpy()[: len(wave)]
+                     ["--factor", str(factor)], schedule, seed, warm).numpy()[: len(wave)]
     spline = apply("spline", "superres", y, factor=factor)[: len(wave)]
     return [[("snr", snr(wave, est)), ("lsd", lsd(wave, est)),
              *spectral_gaps(wave, est, prior.rate).items()] for est in (out, spline)]
@@ -100,7 +101,8 @@ def run_one(args, cfg, prior_dir: Path, job, iterations: int, kind: str = "lange
         clip, wave = validation_clip(root / cfg["datasets"][dataset]["set"] / "manifest.csv",
                                      [cfg["datasets"][dataset]["source"]], args.seconds,
                                      prior.rate)
-        return (clip, superres_rows(prior, wave, int(setting[1:]), schedule, args.seed),
+        rows = superres_rows(prior, wave, int(setting[1:]), schedule, args.seed, args.warm_start)
+        return (clip, rows,
                 schedule.evaluations(len(wave)))
     names = cfg["tasks"]["separate"]["sources"]
     priors = [load_prior(prior_dir / f"{n}-linear.pt") for n in names]
@@ -117,17 +119,18 @@ def study(args) -> None:
     runs = [(it, kind, name, Path(d), job) for it in args.iterations for kind in args.schedules
             for name, d in args.prior_set for job in jobs(args)]
     for iterations, kind, name, prior_dir, job in runs:
-        if (name, *job, str(iterations), kind) in done:
+        label = f"{kind}-warm" if args.warm_start else kind     # the CSV's schedule column
+        if (name, *job, str(iterations), label) in done:
             continue
         t0 = time.perf_counter()
         clip, (pnf, ref), evals = run_one(args, cfg, prior_dir, job, iterations, kind)
         sec = time.perf_counter() - t0
-        rows = [dict(zip(FIELDS, (name, *job, iterations, m, v, sec, clip, kind, evals),
+        rows = [dict(zip(FIELDS, (name, *job, iterations, m, v, sec, clip, label, evals),
                          strict=True)) for m, v in pnf]
-        rows += [dict(zip(FIELDS, ("reference", *job, iterations, m, v, 0, clip, kind, 0),
+        rows += [dict(zip(FIELDS, ("reference", *job, iterations, m, v, 0, clip, label, 0),
                           strict=True)) for m, v in ref]
         append_rows(args.csv, rows, FIELDS)
-        print(f"{name} {kind} {' '.join(job)} T={iterations} ({evals} evaluations): "
+        print(f"{name} {label} {' '.join(job)} T={iterations} ({evals} evaluations): "
               + ", ".join(f"{m}={v:.2f}" for m, v in pnf) + f" ({sec:.0f} s)",
               file=sys.stderr, flush=True)
 
@@ -150,6 +153,9 @@ def parse(argv=None):
     p.add_argument("--schedules", nargs="+", default=["langevin"], choices=list(SCHEDULES),
                    help="sampler schedules to compare (langevin: the paper's)")
     p.add_argument("--n-levels", type=int, help="re-space the ladder (pnf.langevin.Schedule)")
+    p.add_argument("--warm-start", action="store_true",
+                   help="(ours) super-resolution chains start from the spline; rows are "
+                        "labelled <schedule>-warm")
     p.add_argument("--seconds", type=float, default=0.5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--csv", type=Path, required=True)

@@ -26,6 +26,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from pnf.baselines import apply
@@ -60,13 +61,16 @@ def pnf_result(priors, task: str, obs: Observed, flags: list[str], schedule, see
 
 def superres_rows(prior, wave, factor, schedule, seed, warm=False):
     """[(metric, value)] of PnF x`factor` on `wave`, and the spline's: SNR, LSD and the
-    gate's spectral gaps to the truth (highband_gap dB, flatness_gap decades)."""
+    gate's spectral gaps (highband_gap dB, flatness_gap decades) to the truth through the
+    prior's quantizer, as the claims' gate measures outputs (pnf.report.gate)."""
     y = wave[::factor]
     out = pnf_result([prior], "superres", Observed(y, len(y) * factor),
                      ["--factor", str(factor)], schedule, seed, warm).numpy()[: len(wave)]
     spline = apply("spline", "superres", y, factor=factor)[: len(wave)]
+    q = prior.quantizer
+    heard = q.from_bins(q.quantize(wave).astype(np.float32))     # the truth in the prior's bins
     return [[("snr", snr(wave, est)), ("lsd", lsd(wave, est)),
-             *spectral_gaps(wave, est, prior.rate).items()] for est in (out, spline)]
+             *spectral_gaps(heard, est, prior.rate).items()] for est in (out, spline)]
 
 
 def separation_rows(priors, mix, sources, names, schedule, seed):

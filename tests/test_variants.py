@@ -145,11 +145,13 @@ def test_variant_labels_say_ours():
     assert method_label("pnf-warm") == "PnF, warm start (ours)"
     assert method_label("pnf-mean4") == "PnF, mean of 4 (ours)"
     assert method_label("pnf-warm-mean8") == "PnF, warm start, mean of 8 (ours)"
+    assert method_label("pnf-warm-pc") == "PnF predictor-corrector, warm start (ours)"
 
 
 def test_the_dag_adds_a_row_per_configured_variant(tmp_path):
-    """Smoke plus `variants:` on super-resolution and separation: three more PnF rows per
-    super-resolution cell (warm, mean of 3, both), one more (mean of 2) for separation."""
+    """Smoke plus `variants:` on super-resolution and separation: five more PnF rows per
+    super-resolution cell (warm, mean of 3, both, predictor-corrector, warm and
+    predictor-corrector), one more (mean of 2) for separation."""
     import yaml
     from test_pipeline import ROOT, SNAKEMAKE, job_counts, run, score_records, workdir
 
@@ -159,14 +161,16 @@ def test_the_dag_adds_a_row_per_configured_variant(tmp_path):
     base_out = run([*SNAKEMAKE, "-n"], workdir(tmp_path / "a", config))[1]
     base = job_counts(base_out)
     config["tasks"]["superres"]["variants"] = {"warm_start": True, "mean_of": 3,
-                                               "combined": True}
+                                               "combined": True, "schedules": ["pc"]}
     config["tasks"]["separate"]["variants"] = {"mean_of": 2}
     _, out = run([*SNAKEMAKE, "-n", "-p"], workdir(tmp_path / "b", config))
     counts, cells = job_counts(out), 2 * 4          # 2 data sets × 4 factors × 1 clip
-    assert counts["restore_pnf"] == base["restore_pnf"] + 3 * cells
+    assert counts["restore_pnf"] == base["restore_pnf"] + 5 * cells
     assert counts["separate"] == base["separate"] + 1
-    assert len(score_records(out)) == len(score_records(base_out)) + 3 * cells + 2  # 2 sources
+    assert len(score_records(out)) == len(score_records(base_out)) + 5 * cells + 2  # 2 sources
     for flags, folder in [("--warm-start --input", "pnf-warm"), ("--mean-of 3 --input",
                           "pnf-mean3"), ("--warm-start --mean-of 3", "pnf-warm-mean3"),
+                          ("--schedule pc --input", "pnf-pc"),
+                          ("--warm-start --schedule pc --input", "pnf-warm-pc"),
                           ("--mean-of 2 --input", "separate/2src/pnf-mean2")]:
         assert re.search(rf"{flags}.* --output \S*{folder}/c000", out), folder

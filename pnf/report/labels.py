@@ -20,6 +20,9 @@ METHOD_LABELS = {
     "pnf-warm": "PnF, warm start (ours)",
     "pnf-tweedie": "PnF + Tweedie step (ours)", "pnf-pc": "PnF predictor-corrector (ours)",
     "pnf-pc-tweedie": "PnF predictor-corrector + Tweedie step (ours)",
+    "pnf-warm-tweedie": "PnF + Tweedie step, warm start (ours)",
+    "pnf-warm-pc": "PnF predictor-corrector, warm start (ours)",
+    "pnf-warm-pc-tweedie": "PnF predictor-corrector + Tweedie step, warm start (ours)",
 }
 # Our PnF variants with K chains averaged (pnf-mean4, pnf-warm-mean4): not the paper's.
 MEAN_LABELS = {r"pnf-mean(\d+)": "PnF, mean of {} (ours)",

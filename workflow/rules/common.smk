@@ -406,6 +406,8 @@ def variant_flags(task):
         rows[f"pnf-warm-mean{k}"] = f"--warm-start --mean-of {k}"
     for name in spec.get("schedules", []):  # faster schedules (pnf.langevin.SCHEDULES)
         rows[f"pnf-{name}"] = f"--schedule {name}"
+        if warm and spec.get("combined", False):
+            rows[f"pnf-warm-{name}"] = f"--warm-start --schedule {name}"
     return rows
 
 

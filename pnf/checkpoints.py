@@ -1,7 +1,7 @@
 """Checkpoints: the registry of model kinds, and safe, byte-deterministic save and load.
 
     >>> from pnf.checkpoints import load_model, load_prior, describe
-    >>> kee = load_model("kee.pt", kinds=("kee",))        # rebuilt from the stored config
+    >>> net = load_model("kee.pt", kinds=("kee",))        # rebuilt from the stored config
     >>> prior = load_prior("piano.pt")                    # a NetworkPrior (or ImagePrior)
     >>> line, problems = describe("piano.pt")   # one line: kind, config, levels; problems
 
@@ -12,7 +12,8 @@ atomically; it is read with `torch.load(weights_only=True)`, which refuses any p
 object (a crafted file cannot run code). Checkpoints written before this rule with
 arbitrary pickled objects are refused too: retrain them.
 Each model kind maps to "module:Class"; the class is imported only when needed, so the
-model modules never import this one. `register_kind` adds a kind.
+model modules never import this one. The prior networks are `KINDS`; a learned baseline's
+kind is its method name, its class that of its spec (`pnf.methods`).
 """
 
 from __future__ import annotations
@@ -45,16 +46,15 @@ KINDS: dict[str, ModelKind] = {
                          "pnf.priors.base:NetworkPrior"),
     "pixelcnn": ModelKind("pnf.priors.pixelcnn:PixelCNN", "PixelCNN++ prior network",
                           "pnf.priors.image:ImagePrior"),
-    "kee": ModelKind("pnf.baselines.kee:KEE", "KEE super-resolution baseline"),
-    "convtasnet": ModelKind("pnf.baselines.convtasnet:ConvTasNet",
-                            "Conv-TasNet separation baseline"),
-    "demucs": ModelKind("pnf.baselines.demucs:Demucs", "Demucs separation baseline"),
 }
 
 
-def register_kind(kind: str, model: str, what: str, prior: str | None = None) -> None:
-    """Make `kind` rebuildable from a checkpoint: register_kind("x", "pkg.mod:Net", "...")."""
-    KINDS[kind] = ModelKind(model, what, prior)
+def all_kinds() -> dict[str, ModelKind]:
+    """Every rebuildable kind: the prior networks and each learned method of pnf.methods."""
+    from pnf.methods import METHODS
+
+    return {**KINDS, **{m.name: ModelKind(m.model, m.what) for m in METHODS.values()
+                        if m.learned}}
 
 
 def _resolve(spec: str):
@@ -63,9 +63,10 @@ def _resolve(spec: str):
 
 
 def model_class(kind: str) -> type:
-    if kind not in KINDS:
-        raise CheckpointError(f"unknown model kind {kind!r}; known: {sorted(KINDS)}")
-    return _resolve(KINDS[kind].model)
+    kinds = all_kinds()
+    if kind not in kinds:
+        raise CheckpointError(f"unknown model kind {kind!r}; known: {sorted(kinds)}")
+    return _resolve(kinds[kind].model)
 
 
 MAX_PARAMETERS = 2**28   # 1 GiB of fp32 weights; the paper's largest model has ~5M
@@ -177,7 +178,7 @@ def load_prior(path: str | Path, device="cpu", model_kinds: tuple[str, ...] | No
     model_kinds: the networks the caller can use, e.g. ("wavenet",) for audio tasks.
     """
     ckpt = read_checkpoint(path, ("prior",))
-    kind = KINDS.get(ckpt.get("model_kind"))
+    kind = KINDS.get(ckpt.get("model_kind"))      # prior networks only
     if kind is None or kind.prior is None:
         raise CheckpointError(f"{path}: unknown prior model kind {ckpt.get('model_kind')!r}")
     if model_kinds and ckpt["model_kind"] not in model_kinds:
@@ -241,14 +242,15 @@ def describe(path: str | Path) -> tuple[str, list[str]]:
     problems found in its weights (an empty list for a sound checkpoint)."""
     ckpt = read_checkpoint(path)
     kind = ckpt.get("model_kind", ckpt["kind"])
-    what = KINDS[kind].what if kind in KINDS else kind
+    kinds = all_kinds()
+    what = kinds[kind].what if kind in kinds else kind
     parts = [f"{path}: {what} ({ckpt['kind']})"]
     if "step" in ckpt:
         parts.append(f"step {ckpt['step']}")
     if "levels" in ckpt:
         parts.append(f"{ckpt.get('sigma_mode')} σ levels {ckpt['levels']}")
     parts.append(f"config {ckpt.get('config')}")
-    found = problems(path, ckpt) if kind in KINDS else [f"unknown model kind {kind!r}"]
+    found = problems(path, ckpt) if kind in kinds else [f"unknown model kind {kind!r}"]
     if found:
         parts.append("PROBLEMS: " + "; ".join(found))
     return ", ".join(parts), found

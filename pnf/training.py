@@ -12,7 +12,7 @@ A checkpoint stores the request it was trained for (model config, training confi
 metadata); a run resumes only when the new request matches it (more `steps` is a longer
 run of the same request, fewer is not), else a one-line error names the differing keys
 and `--restart` (discard_unfinished) starts afresh.
-Models have a `kind` registered in `pnf.checkpoints.KINDS` and expose `.config` (a
+Models have a `kind` known to `pnf.checkpoints.all_kinds()` and expose `.config` (a
 dataclass) so that a checkpoint alone rebuilds them.
 """
 

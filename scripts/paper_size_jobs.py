@@ -35,6 +35,7 @@ from pathlib import Path
 import yaml
 
 from pnf.experiments import deep_merge, read_experiment
+from pnf.methods import method
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,12 +53,28 @@ def configs(paper: dict) -> dict[str, dict]:
         "batch_size": image["training"]["batch_size"] // 4}})
     out = {"prior": prior, "prior-quarter-batch": quarter, "pixelcnn": image,
            "pixelcnn-quarter-batch": image_quarter}
-    for method in ("kee", "convtasnet", "demucs"):
-        out[method] = deep_merge(paper["baselines"][method], {"training": ONE})
+    for name in paper["baselines"]:
+        out[name] = deep_merge(paper["baselines"][name], {"training": ONE})
     return out
 
 
-def commands(cfg: Path, data: Path, out: Path) -> dict[str, str]:
+def baseline_commands(paper: dict, cfg: Path, data: Path, out: Path, pnf: str) -> dict:
+    """One step of each learned baseline of the paper (pnf.methods), on what it trains on:
+    clean voice clips at x4, or mixtures of the piano and voice sets."""
+    jobs = {}
+    for name, spec in paper["baselines"].items():
+        clean = method(name).trains_on == "clean"
+        crop = f"{spec['crop']:,}".replace(",", " ")
+        size = f"crop {crop}, batch {spec['training']['batch_size']}"
+        data_args = (f"--data {data}/vctk --factor 4 --source voice" if clean
+                     else f"--piano {data}/supra --voice {data}/vctk")
+        jobs[f"{method(name).label}{' x4' if clean else ''}: 1 step ({size})"] = (
+            f"{pnf} train baseline --method {name} --config {cfg}/{name}.yaml {data_args} "
+            f"--out {out}/{name}.pt")
+    return jobs
+
+
+def commands(paper: dict, cfg: Path, data: Path, out: Path) -> dict[str, str]:
     """The job -> shell command (the workflow's rules, one step each)."""
     py = Path(sys.executable).parent
     pnf = f"{py}/pnf"
@@ -68,15 +85,7 @@ def commands(cfg: Path, data: Path, out: Path) -> dict[str, str]:
         "WaveNet prior, a quarter of the batch (4): 1 step + 1 fine-tune step":
             f"{pnf} train prior --config {cfg}/prior-quarter-batch.yaml --data {data}/vctk "
             f"--out {out}/prior-quarter-batch.pt --device cpu",
-        "KEE x4: 1 step (crop 8 192, batch 16)":
-            f"{pnf} train baseline --method kee --config {cfg}/kee.yaml --data {data}/vctk "
-            f"--factor 4 --source voice --out {out}/kee.pt",
-        "Conv-TasNet: 1 step (crop 44 100, batch 8)":
-            f"{pnf} train baseline --method convtasnet --config {cfg}/convtasnet.yaml "
-            f"--piano {data}/supra --voice {data}/vctk --out {out}/convtasnet.pt",
-        "Demucs: 1 step (crop 44 100, batch 8)":
-            f"{pnf} train baseline --method demucs --config {cfg}/demucs.yaml "
-            f"--piano {data}/supra --voice {data}/vctk --out {out}/demucs.pt",
+        **baseline_commands(paper, cfg, data, out, pnf),
         "PixelCNN++: 1 step + 1 fine-tune step (batch 16)":
             f"{pnf} image train --config {cfg}/pixelcnn.yaml --data {data}/cifar10 "
             f"--out {out}/pixelcnn.pt --device cpu",
@@ -122,10 +131,11 @@ def main() -> None:
     args = ap.parse_args()
     out, data = Path(args.out).resolve(), Path(args.data).resolve()
     (out / "configs").mkdir(parents=True, exist_ok=True)
-    for name, cfg in configs(read_experiment(ROOT / "experiments/paper.yaml")).items():
+    paper = read_experiment(ROOT / "experiments/paper.yaml")
+    for name, cfg in configs(paper).items():
         (out / "configs" / f"{name}.yaml").write_text(yaml.safe_dump(cfg))
     rows = []
-    for k, (job, command) in enumerate(commands(out / "configs", data, out).items()):
+    for k, (job, command) in enumerate(commands(paper, out / "configs", data, out).items()):
         if args.only and args.only not in job:
             continue
         rows.append({"job": job, "command": command,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from pnf.baselines import METHODS, apply
+from pnf.baselines import apply
 from pnf.baselines.convtasnet import ConvTasNet
 from pnf.baselines.demucs import Demucs
 from pnf.baselines.demucs_pkg import PackageDemucs
@@ -17,6 +17,7 @@ from pnf.baselines.gapfill import fill_gaps, find_gaps
 from pnf.baselines.kee import KEE, pixel_shuffle_1d
 from pnf.baselines.spline import spline_upsample
 from pnf.checkpoints import load_model
+from pnf.methods import methods_for
 from pnf.training import TrainConfig, train
 
 TINY = {"kee": KEE(KEE.Config(factor=4, filters=(8, 16), kernels=(9, 5))),
@@ -207,9 +208,9 @@ def test_apply_all_methods(checkpoints):
     assert kee.shape == (400,)
     assert apply("kee", "superres", y, checkpoint=checkpoints["kee"]).shape == (400,)
     x, mask = gapped()
-    for method in METHODS["inpaint"]:
+    for method in methods_for("inpaint"):
         assert apply(method, "inpaint", np.where(mask, x, 0), mask=mask).shape == x.shape
-    for method in (m for m in METHODS["separate"] if m in checkpoints):  # extras installed
+    for method in (m for m in methods_for("separate") if m in checkpoints):  # extras installed
         out = apply(method, "separate", x, checkpoint=checkpoints[method])
         assert out.shape == (2, len(x)) and np.isfinite(out).all()
 

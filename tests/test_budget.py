@@ -83,6 +83,9 @@ def test_stages_of_baselines_follow_the_method():
     assert stage("restore_baseline-kee") == "baseline"
     assert stage("separate-convtasnet") == "sample"
     assert stage("tables") == "report"
+    # training kinds: the priors', and a learned baseline's (train_<method>, train_separator)
+    assert {stage(k) for k in ("train_prior", "train_kee", "train_toy", "train_separator",
+                               "train_image_prior")} == {"train"}
 
 
 def test_sampling_line_reads_the_sampling_jobs(run_dir):

@@ -111,7 +111,7 @@ def sbatch_call(rule: str, threads: int, res: dict) -> str:
     return get_submit_command(job, params) + set_gres_string(job)
 
 
-GPU_RULES = {"train_prior", "train_kee", "train_separator", "train_image_prior", "restore_pnf",
+GPU_RULES = {"train_prior", "train_clean", "train_mixtures", "train_image_prior", "restore_pnf",
              "separate", "spectrogram_pnf", "spectrogram_ancestral", "image_restore",
              "image_separate"}
 
@@ -152,8 +152,8 @@ def test_paper_plan_has_one_job_per_cell(paper_plan):
     assert counts["spectrogram_pnf"] == len(sp["datasets"]) * len(sp["iterations"]) * n
     assert counts["spectrogram_ancestral"] == len(sp["datasets"]) * n
     assert counts["separate"] == 3 * n                                  # pnf, convtasnet, demucs
-    assert counts["train_kee"] == len(sr["datasets"]) * len(sr["factors"])
-    assert counts["train_prior"] == 6 and counts["train_separator"] == 2
+    assert counts["train_clean"] == len(sr["datasets"]) * len(sr["factors"])  # kee
+    assert counts["train_prior"] == 6 and counts["train_mixtures"] == 2   # convtasnet, demucs
     # Images: one prior; super-resolution and inpainting of each of the first N test images,
     # separation of N // 2 pairs, each pair scored as two items.
     images = paper["images"]

@@ -1,7 +1,7 @@
 """Baselines the paper compares PnF with: spline, KEE, Conv-TasNet, Demucs, gap fills.
 
     >>> import numpy as np
-    >>> from pnf.baselines import apply, METHODS
+    >>> from pnf.baselines import apply
     >>> y = np.sin(np.arange(1000) * 0.05)
     >>> apply("spline", "superres", y, factor=4).shape
     (4000,)
@@ -9,15 +9,16 @@
     >>> apply("linear", "inpaint", np.zeros(4000), mask=mask).shape
     (4000,)
 
-`apply(method, task, observed, ...)` is the one entry the restore CLI uses:
-- "superres": observed is y = x[::factor]; returns n * factor samples (spline, kee).
+`apply(method, task, observed, ...)` is the one entry the restore CLI uses; the methods of a
+task are those whose spec (`pnf.methods`) serves it:
+- "superres": observed is y = x[::factor]; returns n * factor samples (spline; a learned
+  method trained on clean clips restores spline(y) at the factor it was trained for).
 - "inpaint": observed is the full signal with the gap zeroed, `mask` True where observed
-  (zero, linear, spline).
+  (zero, linear, spline: `pnf.baselines.gapfill`).
 - "separate": observed is the mixture (T,); returns (2, T) [piano, voice]
   (convtasnet, demucs: ours; demucs_pkg: the `demucs` package's model class, an extra).
-Learned methods need `checkpoint` (trained with `pnf train baseline`). "kee",
-"convtasnet" and "demucs" are kinds of `pnf.checkpoints.KINDS`; importing this package
-registers "demucs_pkg".
+Learned methods need `checkpoint` (trained with `pnf train baseline`); its kind is the
+method's name.
 """
 
 from __future__ import annotations
@@ -30,24 +31,21 @@ from pnf.baselines.demucs import Demucs
 from pnf.baselines.gapfill import fill_gaps
 from pnf.baselines.kee import KEE
 from pnf.baselines.spline import check_factor, spline_upsample
-from pnf.checkpoints import load_model, register_kind
+from pnf.checkpoints import load_model
+from pnf.methods import METHODS, methods_for
 
-__all__ = ["METHODS", "apply", "KEE", "ConvTasNet", "Demucs", "fill_gaps", "spline_upsample"]
+__all__ = ["apply", "KEE", "ConvTasNet", "Demucs", "fill_gaps", "spline_upsample"]
 
-METHODS = {"superres": ["spline", "kee"],
-           "inpaint": ["zero", "linear", "spline"],
-           "separate": ["convtasnet", "demucs", "demucs_pkg"]}
-register_kind("demucs_pkg", "pnf.baselines.demucs_pkg:PackageDemucs",
-              "Demucs separation baseline (model class of the demucs package)")
+TASKS = ("superres", "inpaint", "separate")   # the tasks `apply` restores
 CHUNK = 2 ** 17      # samples per network pass when applying to long signals
 CONTEXT = 2 ** 14    # extra samples each side of a chunk (covers every receptive field)
 
 
 def _check(method: str, task: str) -> None:
-    if task not in METHODS:
-        raise ValueError(f"unknown task {task!r}; valid tasks: {sorted(METHODS)}")
-    if method not in METHODS[task]:
-        raise ValueError(f"unknown {task} baseline {method!r}; valid: {METHODS[task]}")
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; valid tasks: {sorted(TASKS)}")
+    if method not in methods_for(task):
+        raise ValueError(f"unknown {task} baseline {method!r}; valid: {list(methods_for(task))}")
 
 
 def _signal(observed) -> np.ndarray:
@@ -77,17 +75,18 @@ def run_chunked(model: torch.nn.Module, x: np.ndarray, device="cpu") -> np.ndarr
     return np.concatenate(outs, axis=-1)
 
 
-def _superres(method, y, factor, checkpoint, device):
-    if method == "spline":
-        if factor is None:
-            raise ValueError("spline super-resolution needs factor; pass --factor")
-        return spline_upsample(y, check_factor(factor))
+def _learned(method, x, factor, checkpoint, device):
+    """A network's output: on spline(y) at its trained factor when it learned from clean
+    clips (input spline(x[::K]), target x), on the observation itself otherwise."""
     model = _load(method, checkpoint, device)
-    trained = model.config.factor
-    if factor is not None and check_factor(factor) != trained:
-        raise ValueError(f"{checkpoint}: this kee model was trained for factor {trained}, "
-                         f"not {factor}; pass a checkpoint trained with --factor {factor}")
-    return run_chunked(model, spline_upsample(y, trained), device)
+    if METHODS[method].trains_on == "clean":
+        trained = model.config.factor
+        if factor is not None and check_factor(factor) != trained:
+            raise ValueError(f"{checkpoint}: this {method} model was trained for factor "
+                             f"{trained}, not {factor}; pass a checkpoint trained with "
+                             f"--factor {factor}")
+        x = spline_upsample(x, trained)
+    return run_chunked(model, x, device)
 
 
 def apply(method: str, task: str, observed: np.ndarray, *, factor: int | None = None,
@@ -96,10 +95,12 @@ def apply(method: str, task: str, observed: np.ndarray, *, factor: int | None = 
     """Restore `observed` with baseline `method` for `task` (see the module docstring)."""
     _check(method, task)
     x = _signal(observed)
+    if METHODS[method].learned:
+        return _learned(method, x, factor, checkpoint, device)
     if task == "superres":
-        return _superres(method, x, factor, checkpoint, device)
-    if task == "inpaint":
-        if mask is None:
-            raise ValueError("inpainting needs mask (True where observed); pass the mask")
-        return fill_gaps(x, mask, method)
-    return run_chunked(_load(method, checkpoint, device), x, device)
+        if factor is None:
+            raise ValueError(f"{method} super-resolution needs factor; pass --factor")
+        return spline_upsample(x, check_factor(factor))
+    if mask is None:
+        raise ValueError("inpainting needs mask (True where observed); pass the mask")
+    return fill_gaps(x, mask, method)

@@ -1,4 +1,4 @@
-"""`pnf train baseline`: train KEE, Conv-TasNet or Demucs from a YAML config.
+"""`pnf train baseline`: train a learned baseline (`pnf.methods`) from a YAML config.
 
     pnf train baseline --method kee --factor 4 --config kee.yaml --data data/embedded/piano \
         --out results/checkpoints/kee-x4.pt
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pnf.audio import RATE
 from pnf.config import check_value, read_yaml
+from pnf.methods import learned
 from pnf.verbs import verb_group
 
 CONFIG_KEYS = {"model": dict | None, "training": dict | None, "crop": int,  # key -> type
@@ -43,7 +44,7 @@ def _data_paths(args) -> list[str]:
             raise ValueError("give either --data or both --piano and --voice")
         return [args.piano, args.voice]
     if not args.data:
-        raise ValueError("no training data; pass --data (kee) or --piano and --voice")
+        raise ValueError("no training data; pass --data (clean clips) or --piano and --voice")
     return list(args.data)
 
 
@@ -63,20 +64,20 @@ def run_train(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     train = verb_group(sub, "train", "train a model")
-    p = train.add_parser("baseline", help="train a learned baseline (kee, convtasnet, demucs, "
-                                          "demucs_pkg)",
+    p = train.add_parser("baseline", help=f"train a learned baseline ({', '.join(learned())})",
                          description=__doc__.split("\n\n")[0])
-    p.add_argument("--method", required=True,
-                   choices=["kee", "convtasnet", "demucs", "demucs_pkg"])
+    p.add_argument("--method", required=True, choices=learned())
     p.add_argument("--config", required=True,
                    help="YAML with model:, training:, crop: and optionally validation:")
-    p.add_argument("--data", nargs="+", help="clean clips (kee) or piano and voice folders")
+    p.add_argument("--data", nargs="+", help="clean clips (a method trained on clean clips) "
+                                             "or piano and voice folders")
     p.add_argument("--piano", help="piano clips (manifest.csv or folder) for separators")
     p.add_argument("--voice", help="voice clips (manifest.csv or folder) for separators")
     p.add_argument("--out", required=True, help="checkpoint path (resumed if present)")
-    p.add_argument("--factor", type=int, help="super-resolution factor (kee; overrides config)")
-    p.add_argument("--source", help="kee: train on the manifest rows of this source only "
-                                    "(e.g. piano: full renders, not the per-part ones)")
+    p.add_argument("--factor", type=int, help="super-resolution factor (a method trained on "
+                                              "clean clips; overrides config)")
+    p.add_argument("--source", help="clean clips: train on the manifest rows of this source "
+                                    "only (e.g. piano: full renders, not the per-part ones)")
     p.add_argument("--rate", type=int, default=RATE,
                    help=f"sample rate the clips are read at, that of the audio the model "
                         f"will restore (default {RATE} Hz)")

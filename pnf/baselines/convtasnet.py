@@ -79,7 +79,7 @@ class ConvBlock(nn.Module):
 
 
 class ConvTasNet(nn.Module):
-    kind = "convtasnet"   # its name in pnf.checkpoints.KINDS
+    kind = "convtasnet"   # its method name (pnf.methods): the checkpoint kind
     Config = ConvTasNetConfig
 
     def __init__(self, config: ConvTasNetConfig):

@@ -53,7 +53,7 @@ class DemucsConfig:
 
 
 class Demucs(nn.Module):
-    kind = "demucs"   # its name in pnf.checkpoints.KINDS
+    kind = "demucs"   # its method name (pnf.methods): the checkpoint kind
     Config = DemucsConfig
 
     def __init__(self, config: DemucsConfig):

@@ -64,7 +64,7 @@ def _package_class():
 
 
 class PackageDemucs(nn.Module):
-    kind = "demucs_pkg"   # its name in pnf.checkpoints.KINDS
+    kind = "demucs_pkg"   # its method name (pnf.methods): the checkpoint kind
     Config = PackageDemucsConfig
 
     def __init__(self, config: PackageDemucsConfig):

@@ -55,7 +55,7 @@ def _conv(c_in: int, c_out: int, k: int, stride: int = 1) -> nn.Conv1d:
 
 
 class KEE(nn.Module):
-    kind = "kee"   # its name in pnf.checkpoints.KINDS
+    kind = "kee"   # its method name (pnf.methods): the checkpoint kind
     Config = KEEConfig
 
     def __init__(self, config: KEEConfig):

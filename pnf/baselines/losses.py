@@ -1,9 +1,10 @@
-"""Training losses of the learned baselines: `LOSSES[method](model, batch, generator)`.
+"""Training losses of the learned baselines: `LOSSES[spec.loss](model, batch, generator)`,
+the loss named by each method's spec (`pnf.methods`).
 
     >>> import torch
     >>> from pnf.baselines.losses import CRITERIA, si_sdr
     >>> s = torch.randn(4, 2, 1000)                      # (B, sources, T) targets
-    >>> bool(CRITERIA["convtasnet"](-s, s) > CRITERIA["convtasnet"](0 * s, s))
+    >>> bool(CRITERIA["neg_snr"](-s, s) > CRITERIA["neg_snr"](0 * s, s))
     True
     >>> bool((si_sdr(-s, s) == si_sdr(s, s)).all())      # why SI-SDR is not the loss
     True
@@ -56,8 +57,7 @@ def l1(estimate: torch.Tensor, sources: torch.Tensor) -> torch.Tensor:
     return (estimate - sources).abs().mean()
 
 
-CRITERIA = {"convtasnet": neg_snr, "demucs": l1,  # separator -> (estimate, sources) -> loss
-            "demucs_pkg": l1}
+CRITERIA = {"neg_snr": neg_snr, "l1": l1}  # (estimate, sources) -> loss of a separator
 
 
 def _on(model, batch):
@@ -78,4 +78,4 @@ def separation_loss(criterion):
     return loss_fn
 
 
-LOSSES = {"kee": l2_loss, **{name: separation_loss(c) for name, c in CRITERIA.items()}}
+LOSSES = {"l2": l2_loss, **{name: separation_loss(c) for name, c in CRITERIA.items()}}

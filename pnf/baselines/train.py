@@ -19,26 +19,23 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
 from pnf.audio import RATE
-from pnf.baselines.convtasnet import ConvTasNet
-from pnf.baselines.demucs import Demucs
-from pnf.baselines.demucs_pkg import PackageDemucs
 from pnf.baselines.early import ValidationConfig, split_clips, train_validated
-from pnf.baselines.kee import KEE
 from pnf.baselines.losses import LOSSES
 from pnf.baselines.spline import spline_upsample
-from pnf.checkpoints import check_size, read_checkpoint
+from pnf.checkpoints import check_size, model_class, read_checkpoint
 from pnf.clips import load_clips, mix, random_crops
 from pnf.config import from_dict
+from pnf.methods import learned
+from pnf.methods import method as spec_of
 from pnf.resources import check, training_need
 from pnf.runtime import pick_device
 from pnf.training import TrainConfig, train
-
-LEARNED = {"kee": KEE, "convtasnet": ConvTasNet, "demucs": Demucs, "demucs_pkg": PackageDemucs}
 
 
 def superres_batches(clips, crop: int, batch: int, factor: int):
@@ -72,31 +69,48 @@ def _check_resume(out, method: str, model) -> None:
                              "use the same config or a new --out")
 
 
-def _batches(method: str, sets: list, crop: int, batch: int, model):
-    """batch_fn over one clip set (kee) or a pair of sets [piano, voice] (separators)."""
-    if method == "kee":
-        return superres_batches(sets[0], crop, batch, model.config.factor)
-    return mixture_batches(sets[0], sets[1], crop, batch)
+@dataclasses.dataclass(frozen=True)
+class Corpus:
+    """What a learned method trains on (its spec's `trains_on`)."""
+
+    want: str                      # the data paths it needs, for messages
+    sources: tuple[str, ...] | None  # manifest source of each path; None: --source (or all)
+    batches: Callable              # (sets, crop, batch, model) -> batch_fn
+    factor: bool = False           # takes --factor (its model's config.factor)
 
 
-def _build(method: str, model_cfg: dict | None, factor: int | None, crop, data: list):
+TRAINS_ON = {
+    "clean": Corpus("one clean data path", None, factor=True, batches=lambda sets, crop, b, m:
+                    superres_batches(sets[0], crop, b, m.config.factor)),
+    "mixtures": Corpus("two data paths (piano, voice)", ("piano", "voice"),
+                       batches=lambda sets, crop, b, m: mixture_batches(*sets, crop, b)),
+}
+
+
+def _corpus(name: str) -> Corpus:
+    """The Corpus of learned method `name` (one-line error for any other name)."""
+    if name not in learned():
+        raise ValueError(f"unknown learned baseline {name!r}; valid: {sorted(learned())}")
+    return TRAINS_ON[spec_of(name).trains_on]
+
+
+def _build(name: str, model_cfg: dict | None, factor: int | None, crop, data: list):
     """The untrained model, after checking the arguments (one-line errors)."""
-    if method not in LEARNED:
-        raise ValueError(f"unknown learned baseline {method!r}; valid: {sorted(LEARNED)}")
-    cls = LEARNED[method]
+    corpus = _corpus(name)
+    cls = model_class(name)
     model_cfg = dict(model_cfg or {})
     if factor is not None:
-        if method != "kee":
-            raise ValueError(f"--factor applies to kee only, not {method}; drop it")
+        if not corpus.factor:
+            raise ValueError(f"--factor does not apply to {name}; drop it")
         model_cfg["factor"] = factor
     if not isinstance(crop, int) or crop < 1:
         raise ValueError(f"crop must be a positive number of samples, got {crop!r}; "
                          "fix `crop:` in the config")
-    want = "one clean data path" if method == "kee" else "two data paths (piano, voice)"
-    if len(data) != (1 if method == "kee" else 2):
-        raise ValueError(f"{method} needs {want}, got {len(data)}; fix --data")
+    count = 1 if corpus.sources is None else len(corpus.sources)
+    if len(data) != count:
+        raise ValueError(f"{name} needs {corpus.want}, got {len(data)}; fix --data")
     cfg = from_dict(cls.Config, model_cfg, "model")
-    check_size(cls, cfg, method)
+    check_size(cls, cfg, name)
     return cls(cfg)
 
 
@@ -104,12 +118,13 @@ def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
                    out: str | Path, data: list, factor: int | None = None,
                    source: str | None = None, validation: dict | None = None,
                    rate: int = RATE):
-    """Train `method` on `data` ([clean] for kee, [piano, voice] for the separators), read
+    """Train `method` on `data` (its spec's `trains_on`: [clean] or [piano, voice]), read
     at `rate` (Hz; the rate of the audio it will restore).
 
-    KEE reads the manifest rows of `source` (all rows when None); the separators read the
-    `piano` and `voice` rows of their two sets, never the per-part renders. `validation`:
-    `pnf.baselines.early.ValidationConfig` fields (early stopping on held-out clips).
+    On clean clips it reads the manifest rows of `source` (all rows when None); on
+    mixtures, the `piano` and `voice` rows of the two sets, never the per-part renders.
+    `validation`: `pnf.baselines.early.ValidationConfig` fields (early stopping on
+    held-out clips).
     """
     model = _build(method, model_cfg, factor, crop, data)
     cfg = TrainConfig.from_dict(train_cfg)
@@ -122,17 +137,17 @@ def train_baseline(method: str, model_cfg: dict, train_cfg: dict, crop: int,
         work.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(out, work)
     _check_resume(work, method, model)
-    sources = [source] if method == "kee" else ["piano", "voice"]
+    corpus, loss = _corpus(method), LOSSES[spec_of(method).loss]
     sets = [split_clips(load_clips(d, split="train", source=src, rate=rate), vcfg.fraction)
-            for d, src in zip(data, sources, strict=True)]  # [(train, held out), ...]
-    batch_fn = _batches(method, [fit for fit, _ in sets], crop, cfg.batch_size, model)
+            for d, src in zip(data, corpus.sources or [source], strict=True)]  # [(train, held)]
+    batch_fn = corpus.batches([fit for fit, _ in sets], crop, cfg.batch_size, model)
     desc = f"train {method}"
     if vcfg.fraction > 0:
-        held_fn = _batches(method, [held for _, held in sets], crop, cfg.batch_size, model)
-        model = train_validated(model, LOSSES[method], batch_fn, held_fn, cfg, vcfg, work,
+        held_fn = corpus.batches([held for _, held in sets], crop, cfg.batch_size, model)
+        model = train_validated(model, loss, batch_fn, held_fn, cfg, vcfg, work,
                                 kind=method, desc=desc)
     else:
-        model = train(model, LOSSES[method], batch_fn, cfg, work, kind=method, desc=desc)
+        model = train(model, loss, batch_fn, cfg, work, kind=method, desc=desc)
     os.replace(work, out)
     shutil.rmtree(work.parent, ignore_errors=True)
     return model

@@ -22,6 +22,7 @@ from pnf import variants
 from pnf.atomic import all_or_nothing
 from pnf.checkpoints import check_checkpoint
 from pnf.commands.common import check_compile, sampling
+from pnf.methods import methods_for
 from pnf.restoration import restore
 from pnf.tasks.audio_io import chain_paths
 from pnf.tasks.registry import restore_tasks
@@ -57,9 +58,9 @@ def check(args, cls) -> int:
     """Every option, the task's consistency and every output path; returns the chain count."""
     check_args(args)
     check_compile(args)
-    if args.method != "pnf" and args.method not in cls.baselines:
+    if args.method != "pnf" and args.method not in methods_for(cls.name):
         raise ValueError(f"--method {args.method}: not a method of {cls.name}; give pnf"
-                         + "".join(f", {b}" for b in cls.baselines))
+                         + "".join(f", {b}" for b in methods_for(cls.name)))
     chains = getattr(args, "batch", 1)
     if chains > 1 and args.method != "pnf":
         raise ValueError(f"--batch {chains}: only --method pnf draws independent chains; "

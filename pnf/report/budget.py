@@ -25,17 +25,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pnf.methods import learned
+
 STARTUP = "startup"  # the probe's kind: benchmarks/startup/pnf-help.tsv
-# Stage of a kind (the rule name, less any -method): what the job is for.
+# Stage of a kind (the rule name, less any -method): what the job is for. Every train_*
+# kind is training (train_<method> of a baseline trained per dataset and factor).
 STAGES = {"embedded_set": "data", "real_set": "data", "real_mix": "data", "image_set": "data",
-          "train_prior": "train", "train_kee": "train", "train_separator": "train",
-          "train_image_prior": "train", "restore_pnf": "sample", "separate": "sample",
+          "restore_pnf": "sample", "separate": "sample",
           "spectrogram_pnf": "sample", "spectrogram_ancestral": "sample",
           "image_restore": "sample", "image_separate": "sample", "convergence": "sample",
           "restore_baseline": "baseline", "restore_light": "light", "score": "light",
           "observe": "light", "test_item": "items", "mix_item": "items", "truth": "items",
           "mixture_input": "items"}
-LEARNED = ("kee", "convtasnet", "demucs")  # baselines with a network (not light)
 # Kinds that start no Python process (printf, ln, cp): no start-up to pay.
 NO_PROCESS = {"prior_config", "baseline_config", "claims_config", "image_prior_config",
               "study_config", "truth", "mixture_input", "tables_view"}
@@ -46,9 +47,9 @@ def stage(kind: str) -> str:
     """data, train, sample, baseline, light, items, report (e.g. stage("score") == "light").
     Signal-processing baselines (spline, zero, linear) are light; learned ones are not."""
     rule, _, method = kind.partition("-")
-    if rule == "restore_baseline" and method not in LEARNED:
+    if rule == "restore_baseline" and method not in learned():
         return "light"
-    return STAGES.get(rule, "report")
+    return "train" if rule.startswith("train_") else STAGES.get(rule, "report")
 
 
 def read_benchmarks(root: str | Path) -> pd.DataFrame:

@@ -93,7 +93,7 @@ def image_flops_per_image(net: torch.nn.Module, side: int = 32, train: bool = Fa
 
 
 def baseline_train_flops_per_sample(kind: str, config: dict) -> float:
-    """FLOPs per input sample of one training step of a baseline (kee, convtasnet, demucs):
+    """FLOPs per input sample of one training step of a learned baseline (pnf.methods):
     forward on a (1, T) signal and the full backward."""
     from pnf.checkpoints import build_model
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 
+from pnf.methods import METHODS
+
+# Ours and the pseudo-methods; each baseline's label is its spec's (pnf.methods).
 METHOD_LABELS = {
-    "truth": "Ground truth", "input": "Input", "pnf": "PnF", "spline": "Spline", "kee": "KEE",
-    "convtasnet": "Conv-TasNet", "demucs": "Demucs", "demucs_pkg": "Demucs (package)",
-    "ancestral": "Ancestral", "zero": "Zero fill", "linear": "Linear",
+    "truth": "Ground truth", "input": "Input", "pnf": "PnF", "ancestral": "Ancestral",
+    **{m.name: m.label for m in METHODS.values()},
     "pnf-warm": "PnF, warm start (ours)",
     "pnf-tweedie": "PnF + Tweedie step (ours)", "pnf-pc": "PnF predictor-corrector (ours)",
     "pnf-pc-tweedie": "PnF predictor-corrector + Tweedie step (ours)",
@@ -27,9 +29,9 @@ METHOD_LABELS = {
 # Our PnF variants with K chains averaged (pnf-mean4, pnf-warm-mean4): not the paper's.
 MEAN_LABELS = {r"pnf-mean(\d+)": "PnF, mean of {} (ours)",
                r"pnf-warm-mean(\d+)": "PnF, warm start, mean of {} (ours)"}
-# Rows and players appear in this order; unknown methods follow, alphabetically.
-METHOD_ORDER = ("truth", "input", "ancestral", "zero", "linear", "spline", "kee", "convtasnet",
-                "demucs", "pnf", "pnf-warm")
+# Rows and players appear in this order (the baselines in registry order); unknown methods
+# follow, alphabetically.
+METHOD_ORDER = ("truth", "input", "ancestral", *METHODS, "pnf", "pnf-warm")
 PSEUDO_METHODS = {"truth", "input"}
 METRIC_LABELS = {"snr": "SNR", "lsd": "LSD", "si_sdr": "SI-SDR", "sdr": "SDR", "sir": "SIR",
                  "sar": "SAR", "psnr": "PSNR", "seconds": "Time (s)", "duration": "Length (s)"}

@@ -25,6 +25,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pnf.experiments import deep_merge
+from pnf.methods import method as spec_of
 from pnf.report import flops as F
 
 RATE = 22050
@@ -65,12 +66,12 @@ def _train_rows(cfg: dict, per_sample: dict) -> list[dict]:
         rows.append(dict(stage="train", what=f"prior {dataset}-{kind}", jobs=1,
                          flops_per_job=steps * tc["batch_size"] * spec["crop"] * per_sample[key]))
     for method, spec in cfg.get("baselines", {}).items():
-        jobs = 1
-        model = dict(spec.get("model", {}))
-        if method == "kee":
-            sr = cfg["tasks"].get("superres", {})
-            jobs = len(sr.get("datasets", [])) * len(sr.get("factors", []))
-            model.setdefault("factor", (sr.get("factors") or [4])[0])
+        jobs, model = 1, dict(spec.get("model", {}))
+        if spec_of(method).trains_on == "clean":    # one model per dataset and factor
+            tasks = [cfg["tasks"].get(t, {}) for t in spec_of(method).tasks]
+            jobs = sum(len(t.get("datasets", [])) * len(t.get("factors", [])) for t in tasks)
+            factors = [k for t in tasks for k in t.get("factors", [])]
+            model.setdefault("factor", (factors or [4])[0])
         per = F.baseline_train_flops_per_sample(method, model)
         tc = spec["training"]
         rows.append(dict(stage="train", what=f"baseline {method}", jobs=jobs,

@@ -65,7 +65,7 @@ class HardConstraint(Task):
 class SuperResolution(HardConstraint):
     """y = x[::factor]: every factor-th sample is known; the rest start as noise."""
 
-    name, io, baselines = "superres", AudioIO, ("spline", "kee")
+    name, io = "superres", AudioIO
     help = "fill in the samples between every FACTOR-th one (hard constraint)"
     warm_reference = "cubic spline"
 
@@ -144,7 +144,7 @@ class SuperResolution(HardConstraint):
 class Inpainting(HardConstraint):
     """Gaps [(start_s, end_s), ...] are missing; they start as silence."""
 
-    name, io, baselines = "inpaint", AudioIO, ("zero", "linear", "spline")
+    name, io = "inpaint", AudioIO
     help = "fill one or more gaps given in seconds (hard constraint)"
     warm_fill = "zero"   # best SNR of the reference fills at every gap (smoke tables)
     warm_reference = "zero fill"

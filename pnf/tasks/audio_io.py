@@ -19,6 +19,7 @@ from pnf.atomic import write_json
 from pnf.audio import file_rate, read_audio, write_audio
 from pnf.checkpoints import load_prior
 from pnf.langevin import SCHEDULES, Schedule
+from pnf.methods import methods_for
 from pnf.precision import PRECISIONS
 from pnf.sigmas import audio_delta
 from pnf.validate import check_outputs
@@ -97,9 +98,9 @@ class AudioIO:
         p.add_argument("--input", required=True, help="audio file (WAV/FLAC/OGG, any rate)")
         p.add_argument("--output", required=True, help="audio file to write")
         p.add_argument("--method", default="pnf",
-                       help="pnf (default) or a baseline: " + (", ".join(task.baselines)
+                       help="pnf (default) or a baseline: " + (", ".join(methods_for(task.name))
                                                                or "none for this task"))
-        p.add_argument("--model", help="baseline checkpoint (kee, convtasnet, demucs)")
+        p.add_argument("--model", help="baseline checkpoint (a learned method's)")
         p.add_argument("--timing", help="write {'seconds': wall time} to this JSON file")
         p.add_argument("--save-input", metavar="PATH",
                        help="also write what the method saw, as listenable audio (decimated "

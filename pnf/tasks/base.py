@@ -30,7 +30,6 @@ class Task:
     name: str | None = None       # `pnf restore NAME`; None: not a restore task
     help: str = ""
     io: type | None = None        # reads the input, writes the outputs, picks the schedule
-    baselines: tuple[str, ...] = ()   # --method values besides pnf
     eta: float = 0.05             # audio step rule default: η = eta·σ²
     max_priors: int | None = 1    # --prior files accepted (None: any number)
     shared_sources: int = 1       # sources that one --prior file is shared by

@@ -45,7 +45,7 @@ class Separation(Task):
     (`mixture_step`), stable for any c; exact=False: the paper's explicit step.
     """
 
-    name, io, baselines = "separate", AudioIO, ("convtasnet", "demucs", "demucs_pkg")
+    name, io = "separate", AudioIO
     help = "split a mixture into one source per prior (soft likelihood, γ = c/σ²)"
     max_priors, shared_sources = None, 2
     warm_reference = "mixture / S per source"

@@ -1,5 +1,6 @@
-# Learned baselines: KEE per dataset and factor (super-resolution), Conv-TasNet and Demucs
-# (separation, trained on piano + voice mixtures made on the fly).
+# Learned baselines (pnf/methods.py), one training rule per what a method trains on: clean
+# clips of one dataset (one model per dataset and factor, e.g. KEE for super-resolution), or
+# mixtures of the two separation sources made on the fly (one shared model, e.g. Conv-TasNet).
 
 
 rule baseline_config:
@@ -7,7 +8,7 @@ rule baseline_config:
     output:
         f"{OUT}/configs/{{method}}.yaml",
     wildcard_constraints:
-        method="kee|convtasnet|demucs",
+        method=trained_on(None),
     params:
         text=lambda w: yaml_text(config["baselines"][w.method]),
     conda:
@@ -23,33 +24,35 @@ rule baseline_config:
         "printf '%s' {params.text:q} > {output} 2> {log}"
 
 
-rule train_kee:
-    """KEE U-Net for one dataset and factor."""
+rule train_clean:
+    """A learned baseline on clean clips of one dataset, for one factor."""
     input:
-        cfg=f"{OUT}/configs/kee.yaml",
+        cfg=f"{OUT}/configs/{{method}}.yaml",
         data=lambda w: f"{dataset_dir(w.dataset)}/manifest.csv",
     output:
-        f"{OUT}/baselines/kee-{{dataset}}-x{{factor}}.pt",
+        f"{OUT}/baselines/{{method}}-{{dataset}}-x{{factor}}.pt",
+    wildcard_constraints:
+        method=trained_on("clean"),
     params:
         source=lambda w: config["datasets"][w.dataset]["source"],
         rate=lambda w: dataset_rate(w.dataset),
     conda:
         ENV
     log:
-        f"{LOGS}/train/kee-{{dataset}}-x{{factor}}.log",
+        f"{LOGS}/train/{{method}}-{{dataset}}-x{{factor}}.log",
     benchmark:
-        f"{BENCH}/train_kee/train/kee-{{dataset}}-x{{factor}}.tsv",
+        f"{BENCH}/train_{{method}}/train/{{method}}-{{dataset}}-x{{factor}}.tsv",
     threads: threads("train")
     resources:
         **res("train"),
     shell:
-        "OMP_NUM_THREADS={threads} pnf train baseline --method kee --config {input.cfg} "
-        "--data $(dirname {input.data}) --factor {wildcards.factor} --out {output} "
-        "--source {params.source} --rate {params.rate} > {log} 2>&1"
+        "OMP_NUM_THREADS={threads} pnf train baseline --method {wildcards.method} "
+        "--config {input.cfg} --data $(dirname {input.data}) --factor {wildcards.factor} "
+        "--out {output} --source {params.source} --rate {params.rate} > {log} 2>&1"
 
 
-rule train_separator:
-    """Conv-TasNet or Demucs on mixtures of the two separation sources."""
+rule train_mixtures:
+    """A learned baseline on mixtures of the two separation sources (one shared model)."""
     input:
         cfg=f"{OUT}/configs/{{method}}.yaml",
         first=lambda w: f"{dataset_dir(TASKS['separate']['sources'][0])}/manifest.csv",
@@ -57,7 +60,7 @@ rule train_separator:
     output:
         f"{OUT}/baselines/{{method}}.pt",
     wildcard_constraints:
-        method="convtasnet|demucs",
+        method=trained_on("mixtures"),
     conda:
         ENV
     log:

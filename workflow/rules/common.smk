@@ -14,6 +14,7 @@ import yaml
 
 from pnf.audio import RATE
 from pnf.experiments import deep_merge
+from pnf.methods import METHODS, learned, methods_for
 from pnf.report.labels import TASK_LABELS
 from pnf.report.provenance import config_hash
 
@@ -67,6 +68,27 @@ def _check_config():
         if unknown:
             raise ValueError(f"tasks.{task} names dataset(s) {unknown} that are not under "
                              f"`datasets:` ({sorted(config['datasets'])})")
+    _check_methods()
+
+
+def _check_methods():
+    """Baselines are registered methods (pnf/methods.py) serving their task; a learned one
+    needs its `baselines.<name>` section, and every such section names a learned method."""
+    sections = config.get("baselines", {})
+    for task, spec in TASKS.items():
+        chosen = spec.get("baselines", [])
+        unknown = [m for m in chosen if m not in methods_for(task)]
+        if unknown:
+            raise ValueError(f"tasks.{task}.baselines: {unknown} are not methods of {task}; "
+                             f"registered: {list(methods_for(task))}")
+        missing = [m for m in chosen if m in learned() and m not in sections]
+        if missing:
+            raise ValueError(f"tasks.{task}.baselines: {missing} need a `baselines.<name>` "
+                             "section (model, training, crop); add it")
+    stray = sorted(set(sections) - set(learned()))
+    if stray:
+        raise ValueError(f"baselines: {stray} are not learned methods ({list(learned())}); "
+                         "fix the name")
 
 
 _check_config()
@@ -112,7 +134,15 @@ def threads(kind):
     return config["resources"][kind]["threads"]
 
 
-LEARNED = ("kee", "convtasnet", "demucs")  # baselines with a network
+LEARNED = learned()  # baselines with a network (pnf/methods.py)
+
+
+def trained_on(kind, task=None):
+    """Wildcard pattern of the learned methods trained on `kind` (clean, mixtures), or of
+    those serving `task`; a pattern matching nothing when there are none."""
+    names = [m for m in LEARNED if kind in (None, METHODS[m].trains_on)
+             and task in (None, *METHODS[m].tasks)]
+    return "|".join(names) or "(?!)"
 
 
 def baseline_kind(w):
@@ -279,7 +309,9 @@ SOURCES = TASKS.get("separate", {}).get("sources", [])
 
 # The light jobs of a restore task: its baselines without a network, and the observation cut
 # (rules/restore.smk, restore_light_<task>).
-OBSERVE = {"superres": "spline", "inpaint": "zero"}  # its --save-input: what the method saw
+# Its --save-input writes what the method saw: the task's first signal-processing method.
+OBSERVE = {t: light[0] for t in TASKS
+           if (light := [m for m in methods_for(t) if m not in LEARNED])}
 
 
 def light_methods(task):
@@ -294,12 +326,24 @@ def light_spec(task, dataset):
                        "timing": TIMING})
 
 
+# The checkpoint of a learned method by what it trains on: one per dataset and factor
+# (clean clips of one source), or one shared model (mixtures of the separation sources).
+MODEL_FILES = {"clean": "{method}-{dataset}-{setting}.pt", "mixtures": "{method}.pt"}
+
+
+def model_file(method, dataset, setting):
+    """The checkpoint of learned `method` for one dataset and setting (e.g. x4)."""
+    name = MODEL_FILES[METHODS[method].trains_on].format(method=method, dataset=dataset,
+                                                         setting=setting)
+    return f"{OUT}/baselines/{name}"
+
+
 def baseline_model(w):
-    if w.method == "kee":
-        return f"{OUT}/baselines/kee-{w.dataset}-{w.setting}.pt"
-    if w.method in ("convtasnet", "demucs"):
-        return f"{OUT}/baselines/{w.method}.pt"
-    return []
+    """The checkpoint a learned method's restoration reads (none for the others); the
+    separation rule's wildcards name no dataset (its items are the mixtures')."""
+    if w.method not in LEARNED:
+        return []
+    return model_file(w.method, getattr(w, "dataset", MIX), w.setting)
 
 
 def suffix(task):
@@ -483,12 +527,9 @@ def train_targets():
     out = set()
     for task, kind in [("superres", "mulaw"), ("inpaint", "mulaw"), ("spectrogram", "mel")]:
         out |= {f"{OUT}/priors/{d}-{kind}.pt" for d in TASKS.get(task, {}).get("datasets", [])}
-    if "superres" in TASKS and "kee" in TASKS["superres"]["baselines"]:
-        out |= {f"{OUT}/baselines/kee-{d}-x{k}.pt" for d in TASKS["superres"]["datasets"]
-                for k in TASKS["superres"]["factors"]}
+    out |= {model_file(m, d, setting) for d, _, setting, m, _ in cells() if m in LEARNED}
     if "separate" in TASKS:
         out |= {f"{OUT}/priors/{s}-linear.pt" for s in TASKS["separate"]["sources"]}
-        out |= {f"{OUT}/baselines/{m}.pt" for m in TASKS["separate"]["baselines"]}
     if IMAGES:
         out.add(f"{OUT}/priors/{IMAGE_SET}-pixelcnn.pt")
     return sorted(out)
@@ -500,7 +541,7 @@ TRAIN_TARGETS = train_targets()
 wildcard_constraints:
     dataset="[a-z][a-z0-9]*",
     setting="[a-z0-9]+",
-    method="[a-z]+(-[a-z0-9]+)*",
+    method="[a-z]+([-_][a-z0-9]+)*",
     item=r"c\d+(-[a-z]+)?",
     clip=r"c\d+",
     factor=r"\d+",

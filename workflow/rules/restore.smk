@@ -170,7 +170,8 @@ rule restore_pnf:
 
 
 rule restore_baseline:
-    """A learned baseline: KEE (super-resolution); the others run in restore_light_<task>."""
+    """A learned baseline (super-resolution, inpainting); the others run in
+    restore_light_<task>."""
     input:
         truth=f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{clip}}.wav",
         model=baseline_model,
@@ -210,7 +211,7 @@ rule separate:
         wavs=[f"{R}/{MIX}/separate/{{setting}}/{{method}}/{{clip}}-{s}.wav" for s in SOURCES],
         timing=f"{TIMING}/{MIX}/separate/{{setting}}/{{method}}/{{clip}}.json",
     wildcard_constraints:
-        method=f"{PNF_METHODS}|convtasnet|demucs",
+        method=f"{PNF_METHODS}|{trained_on(None, 'separate')}",
     params:
         out=lambda w: f"{R}/{MIX}/separate/{w.setting}/{w.method}/{w.clip}.wav",
         how=lambda w, input: (" ".join(f"--prior {p}" for p in input.priors)

@@ -86,7 +86,8 @@ def schedule_for(args, prior) -> Schedule:
 
 
 class AudioIO:
-    """Audio files in, audio files out (WAV/FLAC/OGG of any rate in; WAV at the prior's rate)."""
+    """Audio files in, audio files out (WAV/FLAC/OGG of any rate in; WAV at the prior's rate,
+    or for a baseline at the input's)."""
 
     model_kinds = ("wavenet",)      # the prior networks an audio task can use
 

@@ -108,3 +108,16 @@ def test_plan_adds_the_measured_stages(run_dir, capsys):
                  "--gpu-tflops", "100", "--benchmarks", str(run_dir / "bench")])
     out = capsys.readouterr().out
     assert code == 0 and "Measured in a run" in out and "| light | 4 |" in out
+
+
+def test_every_workflow_rule_writes_a_benchmark_record():
+    """The budget misses no job: each rule of workflow/rules/ has a `benchmark:` (budget
+    itself excepted: it reads the records, so its own cannot be in them)."""
+    missing = []
+    for path in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
+        # a rule's body runs from its `rule NAME:` line to the next one
+        for block in path.read_text().split("\nrule ")[1:]:
+            name = block.split(":", 1)[0].strip()
+            if name != "budget" and "\n    benchmark:" not in block:
+                missing.append(f"{path.name}: {name}")
+    assert not missing, "rules without a benchmark: " + ", ".join(missing)

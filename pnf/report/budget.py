@@ -34,12 +34,13 @@ STAGES = {"embedded_set": "data", "real_set": "data", "real_mix": "data", "image
           "restore_pnf": "sample", "separate": "sample",
           "spectrogram_pnf": "sample", "spectrogram_ancestral": "sample",
           "image_restore": "sample", "image_separate": "sample", "convergence": "sample",
+          "prior_quality": "sample", "study_prior_quality": "sample",  # ancestral samples
           "restore_baseline": "baseline", "restore_light": "light", "score": "light",
           "observe": "light", "test_item": "items", "mix_item": "items", "truth": "items",
           "mixture_input": "items"}
 # Kinds that start no Python process (printf, ln, cp): no start-up to pay.
 NO_PROCESS = {"prior_config", "baseline_config", "claims_config", "image_prior_config",
-              "study_config", "truth", "mixture_input", "tables_view"}
+              "study_config", "study_prior_config", "truth", "mixture_input", "tables_view"}
 COLUMNS = ["kind", "stage", "jobs", "job_s", "share", "mean_s", "max_rss_mb", "startup_share"]
 
 

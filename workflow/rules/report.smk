@@ -26,6 +26,8 @@ rule prior_quality:
         ENV
     log:
         f"{LOGS}/report/prior-quality-{{dataset}}-{{kind}}.log",
+    benchmark:
+        f"{BENCH}/prior_quality/report/{{dataset}}-{{kind}}.tsv"
     threads: 1
     resources:
         **res("light"),

@@ -79,6 +79,8 @@ rule study_prior_config:
         ENV
     log:
         f"{LOGS}/study/prior-config-{{variant}}.log",
+    benchmark:
+        f"{BENCH}/study_prior_config/study/{{variant}}.tsv"
     threads: 1
     resources:
         **res("light"),
@@ -124,6 +126,8 @@ rule study_prior_quality:
         ENV
     log:
         f"{LOGS}/study/quality-{{variant}}.log",
+    benchmark:
+        f"{BENCH}/study_prior_quality/study/{{variant}}.tsv"
     threads: 1
     resources:
         **res("light"),
@@ -151,6 +155,8 @@ rule prior_study:
         ENV
     log:
         f"{LOGS}/study/prior-study.log",
+    benchmark:
+        f"{BENCH}/prior_study/study/prior-study.tsv"
     threads: 1
     resources:
         **res("light"),

@@ -73,6 +73,27 @@ def test_linear_predictor_finds_an_ar_process_and_beats_the_histogram():
     assert Histogram.fit([bins[:15000]]).bits([bins[15000:]]) > lp.bits([bins[15000:]]) + 1
 
 
+@pytest.mark.parametrize("max_rows", [10**9, 5_000])
+def test_linear_predictor_fit_clip_by_clip_equals_the_whole_design_matrix(monkeypatch, max_rows):
+    """The fit builds one clip's history rows at a time (memory: the kept rows, not every
+    training sample); it must equal least squares on the whole stacked design matrix, with
+    the same evenly spaced subsample when the clips hold more than MAX_ROWS rows."""
+    import pnf.priors.references as refs
+
+    monkeypatch.setattr(refs, "MAX_ROWS", max_rows)
+    rng = np.random.default_rng(3)
+    clips = [np.clip(np.round(127.5 + np.cumsum(rng.laplace(0, 2, n)) % 60), 0, 255)
+             for n in (3000, 1, 4500, 2500)]
+    lp = LinearPredictor.fit(clips, order=4)
+    X = np.concatenate([refs._design(c, 4) for c in clips])
+    y = np.concatenate(clips)
+    keep = np.linspace(0, len(y) - 1, min(len(y), max_rows)).astype(np.int64)
+    A = np.hstack([np.ones((len(keep), 1)), X[keep]])
+    coef = np.linalg.lstsq(A, y[keep], rcond=None)[0]
+    assert lp.coef == pytest.approx(coef, abs=1e-9)
+    assert lp.scale == pytest.approx(np.mean(np.abs(y - coef[0] - X @ coef[1:])), rel=1e-12)
+
+
 def test_histogram_of_uniform_bins_is_eight_bits():
     bins = np.random.default_rng(1).integers(0, 256, 200_000)
     assert Histogram.fit([bins[:100_000]]).bits([bins[100_000:]]) == pytest.approx(8, abs=0.01)

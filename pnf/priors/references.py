@@ -76,13 +76,19 @@ class LinearPredictor:
 
     @classmethod
     def fit(cls, clips: list[np.ndarray], order: int = 32) -> LinearPredictor:
-        X = np.concatenate([_design(c, order) for c in clips])           # (N, order)
-        y = np.concatenate(clips).astype(np.float64)                      # (N,)
-        keep = np.linspace(0, len(y) - 1, min(len(y), MAX_ROWS)).astype(np.int64)
-        A = np.hstack([np.ones((len(keep), 1)), X[keep]])
-        coef = np.linalg.lstsq(A, y[keep], rcond=None)[0]
-        resid = y - (coef[0] + X @ coef[1:])
-        return cls(coef, max(float(np.mean(np.abs(resid))), 1e-3))
+        """Least squares on at most MAX_ROWS evenly spaced training rows, the scale from every
+        row; one clip's history matrix at a time (memory: MAX_ROWS rows, not all N)."""
+        ends = np.cumsum([len(c) for c in clips])                         # (clips,)
+        keep = np.linspace(0, ends[-1] - 1, min(ends[-1], MAX_ROWS)).astype(np.int64)
+        which = np.searchsorted(ends, keep, side="right")                 # clip of each row
+        rows = [(np.asarray(c, np.float64), keep[which == i] - (ends[i] - len(c)))
+                for i, c in enumerate(clips)]
+        X = np.concatenate([_design(c, order)[at] for c, at in rows])     # (rows, order)
+        A = np.hstack([np.ones((len(X), 1)), X])
+        coef = np.linalg.lstsq(A, np.concatenate([c[at] for c, at in rows]), rcond=None)[0]
+        fitted = cls(coef, 1.0)
+        resid = sum(np.abs(c - fitted.predict(c)).sum() for c, _ in rows) / ends[-1]
+        return cls(coef, max(float(resid), 1e-3))
 
     @property
     def order(self) -> int:

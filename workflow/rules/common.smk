@@ -121,11 +121,12 @@ def fetch_archive(name):
     return [words[i + 1] for i, w in enumerate(words[:-1]) if w == "--archive"]
 
 
-def res(kind):
-    """Resources of a rule class (train, restore, light); gpu only when asked for."""
+def res(kind, gpu=True):
+    """Resources of a rule class (train, restore, light); gpu only when the class asks for
+    one and the job uses it (gpu=False: a CPU job with the class's memory and time)."""
     spec = config["resources"][kind]
     out = {"mem_mb": spec["mem_mb"], "runtime": spec["runtime"]}
-    if spec["gpu"]:
+    if spec["gpu"] and gpu:
         out["gpu"] = spec["gpu"]
     return out
 

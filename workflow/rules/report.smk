@@ -30,7 +30,7 @@ rule prior_quality:
         f"{BENCH}/prior_quality/report/{{dataset}}-{{kind}}.tsv"
     threads: 1
     resources:
-        **res("light"),
+        **res("restore", gpu=False),   # the network on held-out clips and ancestral sampling
     shell:
         "OMP_NUM_THREADS={threads} pnf evaluate prior --prior {input.prior} "
         "--data $(dirname {input.data}) --split test --clips {params.clips} "
@@ -79,7 +79,7 @@ rule figures:
         f"{BENCH}/figures/report/figures.tsv",
     threads: 1
     resources:
-        **res("light"),
+        **res("restore", gpu=False),   # the wall-time figure times network updates on 16 s of audio
     shell:
         "pnf report figures --metrics {input.metrics} --restored {params.restored} --out {output} "
         "--experiment {params.experiment} {params.stamp} > {log} 2>&1"

@@ -9,7 +9,7 @@ convergence study and scripts/validate_variants.py all restore through `restore`
     ...                         Sampling(seed=0, device="cpu", progress=False),
     ...                         task_options("superres", ["--factor", "4"]))
     >>> results[0].shape                                  # (n,): one chain's waveform
-    >>> info                                              # {'sampling': s, 'levels': [...]}
+    >>> info        # {'sampling': s, 'levels': [...], 'iterations': T, 'seed': 0, 'precision': ...}
 
 `Sampling` is how the chains run (seed, device, precision, chains, and the variants of
 ours: mean of K chains, warm start); `task_options` the task's own `pnf restore NAME`
@@ -105,7 +105,8 @@ def restore(priors, task: str | type, obs, schedule: Schedule, run: Sampling | N
     """PnF with `task` (a registered name or its class) on observation `obs` (its io
     class's form, e.g. pnf.tasks.audio_io.Observed): `run.chains` results, each the mean
     of run.mean_of chains run in the same batch (ours; 1: the chain itself), from a warm
-    start (ours) when asked. Returns (results, {"sampling": seconds, "levels": the σ's run}).
+    start (ours) when asked. Returns (results, {"sampling": seconds, "levels": the σ's run,
+    "iterations": T per level, "seed", "precision": the one used}).
 
     run: Sampling() when None; options: the task's options (`task_options`, or the parsed
     `pnf restore` flags), its defaults when None.
@@ -121,5 +122,7 @@ def restore(priors, task: str | type, obs, schedule: Schedule, run: Sampling | N
         init, schedule = variants.warm(model, schedule, run.start_sigma)
     x, seconds = sample(priors, model, schedule, shape, run, init=init)
     items = chain_items(model.finish(x), model.n_sources)[:n]
-    return variants.mean_of(items, run.mean_of), {"sampling": seconds,
-                                                  "levels": list(schedule.sigmas)}
+    precision = resolve_precision(run.precision, pick_device(run.device))
+    return variants.mean_of(items, run.mean_of), {
+        "sampling": seconds, "levels": list(schedule.sigmas), "iterations": schedule.iterations,
+        "seed": run.seed, "precision": precision}

@@ -21,6 +21,7 @@ from pnf.checkpoints import load_prior
 from pnf.langevin import SCHEDULES, Schedule
 from pnf.methods import methods_for
 from pnf.precision import PRECISIONS
+from pnf.restore.record import record_path, run_record, task_setting
 from pnf.sigmas import audio_delta
 from pnf.validate import check_outputs
 
@@ -102,7 +103,9 @@ class AudioIO:
                        help="pnf (default) or a baseline: " + (", ".join(methods_for(task.name))
                                                                or "none for this task"))
         p.add_argument("--model", help="baseline checkpoint (a learned method's)")
-        p.add_argument("--timing", help="write {'seconds': wall time} to this JSON file")
+        p.add_argument("--timing", metavar="RECORD",
+                       help="write the run record (task, setting, levels, iterations, seed, "
+                            "'seconds': wall time, ...) here instead of OUT.run.json")
         p.add_argument("--save-input", metavar="PATH",
                        help="also write what the method saw, as listenable audio (decimated "
                             "signal held, gap silenced, the mixture, the mel's source)")
@@ -121,10 +124,11 @@ class AudioIO:
 
     @staticmethod
     def check_paths(args, task: type) -> None:
-        """Every output (per chain, per source, --save-input, --timing) writable, no input."""
+        """Every output (per chain, per source, --save-input, the run record) writable, no
+        input."""
         outs = [p for chain in chain_paths(args.output, args.batch)
                 for p in task.output_paths(args, chain)]
-        check_outputs([*outs, args.save_input, args.timing],
+        check_outputs([*outs, args.save_input, args.timing or record_path(args.output)],
                       inputs=[args.input, args.model, *args.prior])
 
     @staticmethod
@@ -161,7 +165,8 @@ class AudioIO:
         for path, wave in outputs.items():
             write_audio(path, wave[:obs.length], obs.out_rate or rate)   # superres: K·len(y)
             # may pass the end
-        if args.timing:
-            write_json(args.timing, {"seconds": run["seconds"]})
+        record = run_record(task.name, task_setting(task, args), args.method, run,
+                            run["seconds"])
+        write_json(args.timing or record_path(args.output), record)
         print(f"pnf: {task.name} with {args.method} took {run['seconds']:.1f} s -> "
               f"{', '.join(map(str, outputs))}", file=sys.stderr)

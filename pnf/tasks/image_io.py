@@ -6,7 +6,8 @@
 Outputs in D (images (3, H, W) float32 in [-1, 1]; every .npy also as a .png):
 truth.npy, input.npy (the observation on the full grid, unobserved pixels 0; separation:
 the mixture in [-2, 2], its PNG halved), pnf.npy (separation: pnf-a.npy, pnf-b.npy) and
-run.json (task, index, seconds of sampling, levels, iterations, lr, seed).
+run.json (pnf.restore.record: task, setting, index, seconds of sampling, levels,
+iterations, lr, seed, precision, code version).
 Step rule: η = lr·(σ/σ_L)² (pnf.sigmas.image_delta); default ladder: the prior's levels.
 """
 
@@ -24,6 +25,7 @@ from pnf.atomic import write_bytes_atomic, write_json
 from pnf.checkpoints import load_prior
 from pnf.datasets.manifest import save_npy
 from pnf.langevin import Schedule
+from pnf.restore.record import run_record, task_setting
 from pnf.sigmas import image_delta
 from pnf.validate import check_outputs
 
@@ -147,8 +149,7 @@ class ImageIO:
         for name, x in outputs.items():
             save_image(out / name, x)
         short = task.name.removeprefix("image-")
-        write_json(out / "run.json", {"task": short, "index": args.index,
-                                       "seconds": run["sampling"], "levels": run["levels"],
-                                       "iterations": args.iterations, "lr": args.lr,
-                                       "seed": args.seed})
+        write_json(out / "run.json", run_record(short, task_setting(task, args), args.method,
+                                                run, run["sampling"], index=args.index,
+                                                lr=args.lr))
         print(f"pnf: image {short} took {run['sampling']:.1f} s -> {out}", file=sys.stderr)

@@ -3,7 +3,7 @@ the chains run -> the restored signals. `pnf restore`, `pnf image restore`, the
 convergence study and scripts/validate_variants.py all restore through `restore`.
 
     >>> from pnf.restoration import Sampling, restore, task_options
-    >>> from pnf.tasks.audio_io import Observed
+    >>> from pnf.restore.audio_io import Observed
     >>> obs = Observed(x[::4], len(x))                    # x (n,): keep every 4th sample
     >>> results, info = restore([prior], "superres", obs, schedule,
     ...                         Sampling(seed=0, device="cpu", progress=False),
@@ -13,8 +13,10 @@ convergence study and scripts/validate_variants.py all restore through `restore`
 
 `Sampling` is how the chains run (seed, device, precision, chains, and the variants of
 ours: mean of K chains, warm start); `task_options` the task's own `pnf restore NAME`
-flags (e.g. --factor), parsed with their defaults. `sample` is the one call of the
-annealed Langevin sampler for the sampling verbs: device, precision and resource plan.
+flags (e.g. --factor), parsed with their defaults. A task is its restore side
+(pnf.restore.base.Restore, registered by name), which builds the sampler's pnf.tasks.Task.
+`sample` is the one call of the annealed Langevin sampler for the sampling verbs: device,
+precision and resource plan.
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ from dataclasses import dataclass
 
 import torch
 
-import pnf.tasks  # noqa: F401  (registers the built-in tasks)
+import pnf.restore  # noqa: F401  (registers the built-in tasks)
 from pnf import variants
 from pnf.langevin import Schedule, anneal
 from pnf.precision import resolve_precision
 from pnf.resources import plan
+from pnf.restore.registry import restore_tasks
 from pnf.runtime import pick_device
-from pnf.tasks.registry import restore_tasks
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def chain_items(out, n_sources: int) -> list:
 def restore(priors, task: str | type, obs, schedule: Schedule, run: Sampling | None = None,
             options: argparse.Namespace | None = None, what: str = "restoring"):
     """PnF with `task` (a registered name or its class) on observation `obs` (its io
-    class's form, e.g. pnf.tasks.audio_io.Observed): `run.chains` results, each the mean
+    class's form, e.g. pnf.restore.audio_io.Observed): `run.chains` results, each the mean
     of run.mean_of chains run in the same batch (ours; 1: the chain itself), from a warm
     start (ours) when asked. Returns (results, {"sampling": seconds, "levels": the σ's run,
     "iterations": T per level, "seed", "precision": the one used}).
@@ -116,7 +118,7 @@ def restore(priors, task: str | type, obs, schedule: Schedule, run: Sampling | N
     options = task_options(cls) if options is None else options
     shape = cls.io.state_shape(obs, n, len(priors))
     schedule = plan(priors, schedule, shape, what, pick_device(run.device))
-    model = cls.from_args(options, cls.io.batched(obs, n), priors)
+    model = cls.build(options, cls.io.batched(obs, n), priors)
     init = None
     if run.warm_start:
         init, schedule = variants.warm(model, schedule, run.start_sigma)

@@ -33,13 +33,13 @@ from pnf import variants
 from pnf.baselines import apply
 from pnf.checkpoints import load_prior
 from pnf.clips import pick_clip, read_clip
-from pnf.commands.common import sampling
 from pnf.config import read_yaml
 from pnf.measures import lsd, snr
 from pnf.restoration import restore, task_options
+from pnf.restore.audio_io import Observed, add_schedule_args, schedule_for
+from pnf.restore.request import sampling
 from pnf.rows import append_rows, read_rows
 from pnf.tasks.audio import SuperResolution
-from pnf.tasks.audio_io import Observed, add_schedule_args, schedule_for
 
 RUNS = ["spline=--method spline", "pnf64=--iterations 64", "warm64=--iterations 64 --warm-start",
         "mean4x16=--iterations 16 --mean-of 4",

@@ -1,5 +1,5 @@
-"""Adding a restore task is one class + its registry entry: a toy declipping task, defined
-here and nowhere in pnf/, restores a WAV through the CLI."""
+"""Adding a restore task is its sampler class, its restore side and a registry entry: a toy
+declipping task, defined here and nowhere in pnf/, restores a WAV through the CLI."""
 
 import numpy as np
 import pytest
@@ -9,34 +9,39 @@ from conftest import decaying_harmonics
 
 from pnf.audio import write_audio
 from pnf.cli import main
+from pnf.restore.audio_io import AudioIO
+from pnf.restore.base import Restore
+from pnf.restore.registry import RESTORE_TASKS, register_task
 from pnf.tasks.audio import HardConstraint
-from pnf.tasks.audio_io import AudioIO
-from pnf.tasks.registry import RESTORE_TASKS, register_task
 
 
 class Declipping(HardConstraint):
     """Samples at or beyond ±LEVEL were clipped: they are free; the rest are held."""
-
-    name, io = "declip", AudioIO
-    help = "restore samples clipped at ±LEVEL"
 
     def __init__(self, wave, level: float, quantizer):
         clipped = np.abs(np.asarray(wave)) >= level
         import torch
         super().__init__(wave, torch.from_numpy(~clipped), quantizer, fill="noise")
 
+
+class DeclipRestore(Restore):
+    """`pnf restore declip`: the sampler's Declipping from the input file."""
+
+    name, io, sampler = "declip", AudioIO, Declipping
+    help = "restore samples clipped at ±LEVEL"
+
     @classmethod
     def add_options(cls, p):
         p.add_argument("--level", type=float, required=True, help="clipping level (0..1)")
 
     @classmethod
-    def from_args(cls, args, obs, priors):
-        return cls(obs.signal, args.level, priors[0].quantizer)
+    def build(cls, setting, obs, priors):
+        return Declipping(obs.signal, setting.level, priors[0].quantizer)
 
 
 @pytest.fixture
 def declip():
-    register_task(Declipping)
+    register_task(DeclipRestore)
     yield
     RESTORE_TASKS.pop("declip")
 
@@ -76,7 +81,7 @@ def test_a_registered_toy_task_restores_in_memory_too(declip, tmp_path):
     from pnf.checkpoints import load_prior
     from pnf.langevin import Schedule
     from pnf.restoration import Sampling, restore, task_options
-    from pnf.tasks.audio_io import Observed
+    from pnf.restore.audio_io import Observed
 
     torch.manual_seed(0)
     prior = load_prior(tiny_prior(tmp_path / "p.pt"))

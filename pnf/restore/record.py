@@ -13,7 +13,6 @@ workflow's timing files always held (images: the sampling time), so `pnf evaluat
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 from pathlib import Path
@@ -29,14 +28,6 @@ def record_path(output: str | Path) -> Path:
 @functools.cache
 def _code_version() -> str:
     return code_version()       # one `git describe` per process (many items per process)
-
-
-def task_setting(task: type, args: argparse.Namespace) -> dict:
-    """{dest: value} of the options `task` declares (its add_options), read from `args`:
-    e.g. {"factor": 4, "resample": False} for superres."""
-    p = argparse.ArgumentParser(add_help=False)
-    task.add_options(p)
-    return {a.dest: getattr(args, a.dest) for a in p._actions}
 
 
 def run_record(task: str, setting: dict, method: str, info: dict, seconds: float,

@@ -48,6 +48,8 @@ class ImageRestore(Restore):
 
 @register_task
 class ImageInpaintingRestore(ImageRestore):
+    """A centred --hole square of one test image is missing."""
+
     name, sampler = "image-inpaint", ImageInpainting
     help = "fill a centred square hole of a test image"
 
@@ -62,6 +64,8 @@ class ImageInpaintingRestore(ImageRestore):
 
 @register_task
 class ImageSuperResolutionRestore(ImageRestore):
+    """Every --factor-th pixel of one test image, in each direction, is observed."""
+
     name, sampler = "image-superres", ImageSuperResolution
     help = "fill in the pixels between every FACTOR-th one"
 
@@ -71,8 +75,8 @@ class ImageSuperResolutionRestore(ImageRestore):
 
     @classmethod
     def make(cls, setting, truth):
-        f = setting.factor
-        return ImageSuperResolution(truth[..., ::f, ::f], f)
+        return ImageSuperResolution(truth[..., ::setting.factor, ::setting.factor],
+                                    setting.factor)
 
 
 @register_task

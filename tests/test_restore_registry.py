@@ -99,3 +99,33 @@ def test_a_registered_toy_task_restores_in_memory_too(declip, tmp_path):
         task_options("declip")
     with pytest.raises(ValueError, match=r"unknown task 'declip2'; use one of \[.*'declip'"):
         restore([prior], "declip2", Observed(x, len(x)), None)
+
+
+def test_a_command_line_becomes_one_typed_request_checked_before_any_model_loads(tmp_path):
+    """`pnf restore` and `pnf image restore` parse into the same frozen Request; its checks
+    run on the request alone (the prior files here do not exist, so nothing was loaded)."""
+    import dataclasses
+
+    from pnf.cli import build_parser
+    from pnf.restore.request import request
+
+    write_audio(tmp_path / "in.wav", decaying_harmonics(262.0, 0.05, seed=5))
+    line = ["restore", "separate", "--prior", "a.pt", "--prior", "b.pt", "--input",
+            str(tmp_path / "in.wav"), "--output", str(tmp_path / "sep.wav"), "--c", "9",
+            "--names", "piano", "voice", "--iterations", "7", "--seed", "2", "--batch", "2"]
+    req = request(build_parser(line).parse_args(line))
+    assert (req.task.name, req.task.sampler.__name__, req.priors) == ("separate", "Separation",
+                                                                       ("a.pt", "b.pt"))
+    assert vars(req.setting) == {"names": ["piano", "voice"], "c": 9.0}
+    assert (req.schedule.iterations, req.sampling.seed, req.sampling.chains) == (7, 2, 2)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        req.method = "demucs"
+    with pytest.raises(ValueError, match="--names piano: give 2 names, one per source"):
+        bad = [*line[:line.index("--names") + 2], *line[line.index("--names") + 3:]]
+        request(build_parser(bad).parse_args(bad))
+    image = ["image", "restore", "superres", "--prior", "p.pt", "--input", "t.npy", "--index",
+             "3", "--output-dir", str(tmp_path / "D"), "--factor", "4"]
+    req = request(build_parser(image).parse_args(image))
+    assert (req.task.name, req.setting.factor, req.index, req.output) == (
+        "image-superres", 4, (3,), str(tmp_path / "D"))
+    assert (req.schedule.iterations, req.schedule.lr, req.schedule.grid) == (300, 3e-6, 256)

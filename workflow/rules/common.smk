@@ -380,15 +380,13 @@ def score_inputs(w):
 
 
 def score_args(w, mixture=None):
-    """Metadata flags of one record: factor, gap, iterations, source, mixture."""
+    """Metadata flags of one record: factor, gap, source, mixture."""
     s = parse_setting(w.task, w.setting)
     args = []
     if w.task == "superres":
         args.append(f"--factor {s.factor}")
     if w.task == "inpaint":
         args.append(f"--gap-ms {s.gap_ms}")
-    if is_pnf(w.method):
-        args.append(f"--iterations {s.iterations}")
     if w.task == "separate":
         args += [f"--source {w.item.rsplit('-', 1)[1]}", f"--mixture {mixture}"]
     return " ".join(args)
@@ -411,8 +409,8 @@ def score_batch_outputs(task):
 
 
 def score_calls(task, dataset):
-    """`pnf evaluate item` argument lists of one task and dataset, each with the timing
-    record whose `seconds` the script passes as --seconds."""
+    """`pnf evaluate item` argument lists of one task and dataset, each with the run
+    record (timing) the script passes as --run."""
     out = []
     for c in batch_cells(task, dataset):
         files = score_inputs(c)

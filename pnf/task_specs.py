@@ -17,15 +17,16 @@ tasks), its setting grammar (`rows`: the section -> one `Setting` per folder suc
 the image set), the prior kind it restores with (mulaw, linear, mel, pixelcnn), the config
 list its `iterations` pair with, and the setting fields its score records carry (`pnf
 evaluate item --factor/--gap-ms`; a mixture task's records also carry the source and the
-mixture). Its schedule is the experiment's `sampler` with `tasks.<name>.schedule` on top (its
-default in the schema), or `images.sampler` alone for the image tasks. pnf.dag builds the
+mixture). Its schedule is the experiment's `sampler` with `tasks.<name>.schedule` on top
+(`schedule` when the section has none; the schema's default, checked by the tests), or
+`images.sampler` alone for the image tasks. pnf.dag builds the
 workflow's plan from these specs and the config alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 OBSERVATIONS = ("clip", "mixture", "image")
 
@@ -57,6 +58,7 @@ class TaskSpec:
     observation: str = "clip"      # clip, mixture or image (see the module docstring)
     pairs: str | None = None       # the section's list that `iterations` pairs with
     score: tuple[str, ...] = ()    # Setting fields each score record carries
+    schedule: dict = field(default_factory=dict)  # default of tasks.<name>.schedule
 
     def __post_init__(self):
         if self.observation not in OBSERVATIONS:
@@ -131,7 +133,7 @@ for _spec in (
         TaskSpec("superres", _superres, "mulaw", pairs="factors", score=("factor",)),
         TaskSpec("inpaint", _inpaint, "mulaw", pairs="gaps_ms", score=("gap_ms",)),
         TaskSpec("separate", _separate, "linear", "mixture"),
-        TaskSpec("spectrogram", _spectrogram, "mel"),
+        TaskSpec("spectrogram", _spectrogram, "mel", schedule={"delta": 0.001}),
         TaskSpec("images", _images, "pixelcnn", "image")):
     register_task_spec(_spec)
 

@@ -63,6 +63,7 @@ def test_the_schema_configures_the_registered_tasks():
         section = schema["properties"]["tasks"]["properties"][name]
         if task_spec(name).pairs:
             assert task_spec(name).pairs in section["required"]
+        assert section["properties"]["schedule"]["default"] == task_spec(name).schedule, name
     kinds = schema["properties"]["images"]["properties"]["tasks"]["items"]["enum"]
     section = {"tasks": kinds, "sampler": {"iterations": 3}, "factor": 2, "hole": 8, "c": 1.0}
     assert [s.kind for s in task_spec("images").rows(section, 1.0)] == kinds

@@ -109,7 +109,8 @@ class Plan:
         the image tasks' own `images.sampler`."""
         if self.specs[task].image:
             return self.section(task)["sampler"]
-        return deep_merge(self.config["sampler"], self.section(task).get("schedule", {}))
+        own = self.section(task).get("schedule", self.specs[task].schedule)
+        return deep_merge(self.config["sampler"], own)
 
     # ------------------------------------------------------------------ methods and items
     def variant_flags(self, task: str) -> dict[str, str]:

@@ -18,6 +18,8 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
+from pnf.methods import learned
+
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
 START = re.compile(r"^(?:local)?rule (\w+):$")
 JOBID = re.compile(r"^\s+jobid: (\d+)$")
@@ -32,12 +34,12 @@ PREFIXES = [("train_", "train"), ("embedded_set", "data"), ("image_set", "data")
             ("image_restore", "sample"), ("image_separate", "sample"),
             ("test_item", "items"), ("mix_item", "items"), ("truth", "items"),
             ("mixture_input", "items")]
-LIGHT_METHODS = {"spline", "zero", "linear", "observe"}
 
 
 def stage(rule: str, method: str | None) -> str:
-    """e.g. stage("restore_baseline", "spline") == "light"; unknown rules are "report"."""
-    if rule == "restore_baseline" and method in LIGHT_METHODS:
+    """The stage of a job: a baseline restoration by a method without a network
+    (pnf.methods) is light; rules not in PREFIXES are "report"."""
+    if rule == "restore_baseline" and method and method not in learned():
         return "light"
     return next((s for p, s in PREFIXES if rule.startswith(p)), "report")
 

@@ -18,30 +18,23 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-from pnf.methods import learned
+from pnf.report.budget import STAGES
+from pnf.report.budget import stage as budget_stage
 
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
 START = re.compile(r"^(?:local)?rule (\w+):$")
 JOBID = re.compile(r"^\s+jobid: (\d+)$")
 METHOD = re.compile(r"^\s+wildcards: .*\bmethod=(\w+)")
 FINISH = re.compile(r"^Finished jobid: (\d+)")
-# Stage of a rule (first matching prefix): what the job is for. Light: a process whose work
-# is well under a second (scores, signal-processing baselines, observation cuts).
-PREFIXES = [("train_", "train"), ("embedded_set", "data"), ("image_set", "data"),
-            ("score", "light"), ("restore_light", "light"), ("observe", "light"),
-            ("restore_baseline", "baseline"), ("prior_quality", "prior quality"),
-            ("restore_pnf", "sample"), ("separate", "sample"), ("spectrogram_", "sample"),
-            ("image_restore", "sample"), ("image_separate", "sample"),
-            ("test_item", "items"), ("mix_item", "items"), ("truth", "items"),
-            ("mixture_input", "items")]
 
 
 def stage(rule: str, method: str | None) -> str:
-    """The stage of a job: a baseline restoration by a method without a network
-    (pnf.methods) is light; rules not in PREFIXES are "report"."""
-    if rule == "restore_baseline" and method and method not in learned():
-        return "light"
-    return next((s for p, s in PREFIXES if rule.startswith(p)), "report")
+    """The budget's stage of a job (pnf.report.budget.stage), from the rule's name in the
+    log: a per-task rule such as score_superres counts as its kind, score."""
+    parts = rule.split("_")
+    prefixes = ("_".join(parts[:i]) for i in range(len(parts), 0, -1))
+    rule = next((p for p in prefixes if p in STAGES), rule)
+    return budget_stage(f"{rule}-{method}" if method else rule)
 
 
 def jobs(run_dir: Path) -> list[tuple[str, float, float]]:

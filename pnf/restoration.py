@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import torch
 
-import pnf.restore  # noqa: F401  (registers the built-in tasks)
 from pnf import variants
 from pnf.langevin import Schedule, anneal
 from pnf.precision import resolve_precision

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 
-import pnf.restore  # noqa: F401  (registers the built-in tasks)
 from pnf.atomic import all_or_nothing, write_bytes_atomic, write_json
 from pnf.checkpoints import load_prior
 from pnf.commands.common import run_sampler

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import time
 
-import pnf.restore  # noqa: F401  (registers the built-in tasks)
 from pnf.restore.registry import restore_tasks
 from pnf.restore.request import request
 from pnf.restore.run import run as run_request

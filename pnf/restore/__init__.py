@@ -9,7 +9,6 @@ PnF itself is pnf.restoration.restore.
 Modules: `registry` (restore tasks by name), `base` (a task's restore side), one module per
 task family (`audio`: superres, inpaint; `separation`; `generation`: spectrogram; `image`),
 `audio_io` / `image_io` (files in and out, flags, schedule), `request`, `run`, `record`
-(one run record per restoration). Importing this package registers the built-in tasks.
+(one run record per restoration). `registry.restore_tasks()` registers the built-in tasks
+on its first call; importing this package imports none of them (nor torch).
 """
-
-from pnf.restore import audio, generation, image, separation  # noqa: F401  (registers)

@@ -7,7 +7,12 @@
 
 from __future__ import annotations
 
+import importlib
+
 RESTORE_TASKS: dict[str, type] = {}
+# the built-in task families, imported (so registered) on the first restore_tasks() call:
+# importing pnf.restore or its record stays free of torch (`pnf evaluate item --run`)
+BUILT_IN = ("audio", "separation", "generation", "image")
 
 
 def register_task(cls: type) -> type:
@@ -20,5 +25,7 @@ def register_task(cls: type) -> type:
 
 
 def restore_tasks() -> dict[str, type]:
-    """Every registered restore task (importing pnf.restore registers the built-in ones)."""
+    """Every registered restore task (importing the built-in families registers them)."""
+    for family in BUILT_IN:
+        importlib.import_module(f"pnf.restore.{family}")
     return RESTORE_TASKS

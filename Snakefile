@@ -62,31 +62,31 @@ rule all:
 rule superresolution:
     """x4, x8, x16, x32 (piano, voice): PnF vs cubic spline and KEE."""
     input:
-        scores_of("superres"),
+        PLAN.score_targets("superres"),
 
 
 rule inpainting:
     """Centred gaps of 100, 200, 400 ms (piano, voice): PnF vs zero, linear, spline fills."""
     input:
-        scores_of("inpaint"),
+        PLAN.score_targets("inpaint"),
 
 
 rule separation:
     """Piano + voice mixtures, one linear prior per source: PnF vs Conv-TasNet and Demucs."""
     input:
-        scores_of("separate"),
+        PLAN.score_targets("separate"),
 
 
 rule spectrogram_generation:
     """Mel-conditioned WaveNet: PnF at each iteration count vs cached ancestral sampling."""
     input:
-        scores_of("spectrogram"),
+        PLAN.score_targets("spectrogram"),
 
 
 rule images:
     """PixelCNN++ on the image set: 2x super-resolution, centre hole, two-image separation."""
     input:
-        scores_of("images"),
+        PLAN.score_targets("images"),
 
 
 # ---- Stage targets (`snakemake restore_all`): the stages of dvc.yaml.
@@ -104,7 +104,7 @@ rule train_all:
 
 rule restore_all:
     input:
-        restored_targets(),
+        PLAN.restored_targets(),
 
 
 rule evaluate_all:

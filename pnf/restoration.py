@@ -3,18 +3,20 @@ the chains run -> the restored signals. `pnf restore`, `pnf image restore`, the
 convergence study and scripts/validate_variants.py all restore through `restore`.
 
     >>> from pnf.restoration import Sampling, restore, task_options
-    >>> from pnf.tasks.audio_io import Observed
+    >>> from pnf.restore.audio_io import Observed
     >>> obs = Observed(x[::4], len(x))                    # x (n,): keep every 4th sample
     >>> results, info = restore([prior], "superres", obs, schedule,
     ...                         Sampling(seed=0, device="cpu", progress=False),
     ...                         task_options("superres", ["--factor", "4"]))
     >>> results[0].shape                                  # (n,): one chain's waveform
-    >>> info                                              # {'sampling': s, 'levels': [...]}
+    >>> info        # {'sampling': s, 'levels': [...], 'iterations': T, 'seed': 0, 'precision': ...}
 
 `Sampling` is how the chains run (seed, device, precision, chains, and the variants of
 ours: mean of K chains, warm start); `task_options` the task's own `pnf restore NAME`
-flags (e.g. --factor), parsed with their defaults. `sample` is the one call of the
-annealed Langevin sampler for the sampling verbs: device, precision and resource plan.
+flags (e.g. --factor), parsed with their defaults. A task is its restore side
+(pnf.restore.base.Restore, registered by name), which builds the sampler's pnf.tasks.Task.
+`sample` is the one call of the annealed Langevin sampler for the sampling verbs: device,
+precision and resource plan.
 """
 
 from __future__ import annotations
@@ -25,13 +27,12 @@ from dataclasses import dataclass
 
 import torch
 
-import pnf.tasks  # noqa: F401  (registers the built-in tasks)
 from pnf import variants
 from pnf.langevin import Schedule, anneal
 from pnf.precision import resolve_precision
 from pnf.resources import plan
+from pnf.restore.registry import restore_tasks
 from pnf.runtime import pick_device
-from pnf.tasks.registry import restore_tasks
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,10 @@ def chain_items(out, n_sources: int) -> list:
 def restore(priors, task: str | type, obs, schedule: Schedule, run: Sampling | None = None,
             options: argparse.Namespace | None = None, what: str = "restoring"):
     """PnF with `task` (a registered name or its class) on observation `obs` (its io
-    class's form, e.g. pnf.tasks.audio_io.Observed): `run.chains` results, each the mean
+    class's form, e.g. pnf.restore.audio_io.Observed): `run.chains` results, each the mean
     of run.mean_of chains run in the same batch (ours; 1: the chain itself), from a warm
-    start (ours) when asked. Returns (results, {"sampling": seconds, "levels": the σ's run}).
+    start (ours) when asked. Returns (results, {"sampling": seconds, "levels": the σ's run,
+    "iterations": T per level, "seed", "precision": the one used}).
 
     run: Sampling() when None; options: the task's options (`task_options`, or the parsed
     `pnf restore` flags), its defaults when None.
@@ -115,11 +117,13 @@ def restore(priors, task: str | type, obs, schedule: Schedule, run: Sampling | N
     options = task_options(cls) if options is None else options
     shape = cls.io.state_shape(obs, n, len(priors))
     schedule = plan(priors, schedule, shape, what, pick_device(run.device))
-    model = cls.from_args(options, cls.io.batched(obs, n), priors)
+    model = cls.build(options, cls.io.batched(obs, n), priors)
     init = None
     if run.warm_start:
         init, schedule = variants.warm(model, schedule, run.start_sigma)
     x, seconds = sample(priors, model, schedule, shape, run, init=init)
     items = chain_items(model.finish(x), model.n_sources)[:n]
-    return variants.mean_of(items, run.mean_of), {"sampling": seconds,
-                                                  "levels": list(schedule.sigmas)}
+    precision = resolve_precision(run.precision, pick_device(run.device))
+    return variants.mean_of(items, run.mean_of), {
+        "sampling": seconds, "levels": list(schedule.sigmas), "iterations": schedule.iterations,
+        "seed": run.seed, "precision": precision}

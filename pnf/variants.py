@@ -47,14 +47,14 @@ def add_arguments(p, task: type) -> None:
                         "for separation) as OUT; with --batch N, N means of K chains each")
 
 
-def check(args) -> int:
-    """Consistency of the variant flags (ValueError); returns K of --mean-of."""
-    k = getattr(args, "mean_of", 1)
-    warm, start = getattr(args, "warm_start", False), getattr(args, "start_sigma", None)
+def check(method: str, run) -> int:
+    """Consistency of the variant flags of `run` (pnf.restoration.Sampling) with --method
+    `method` (ValueError); returns K of --mean-of."""
+    k, warm, start = run.mean_of, run.warm_start, run.start_sigma
     used = [f for f, on in (("--warm-start", warm), ("--start-sigma", start is not None),
                             (f"--mean-of {k}", k > 1)) if on]
-    if used and args.method != "pnf":
-        raise ValueError(f"{used[0]}: a PnF variant; it needs --method pnf, not {args.method}")
+    if used and method != "pnf":
+        raise ValueError(f"{used[0]}: a PnF variant; it needs --method pnf, not {method}")
     if start is not None and not warm:
         raise ValueError(f"--start-sigma {start}: applies to a warm start; add --warm-start")
     return k

@@ -33,13 +33,13 @@ from pnf import variants
 from pnf.baselines import apply
 from pnf.checkpoints import load_prior
 from pnf.clips import pick_clip, read_clip
-from pnf.commands.common import sampling
 from pnf.config import read_yaml
 from pnf.measures import lsd, snr
 from pnf.restoration import restore, task_options
+from pnf.restore.audio import SuperResolutionRestore
+from pnf.restore.audio_io import Observed, add_schedule_args, schedule_for
+from pnf.restore.request import sampling
 from pnf.rows import append_rows, read_rows
-from pnf.tasks.audio import SuperResolution
-from pnf.tasks.audio_io import Observed, add_schedule_args, schedule_for
 
 RUNS = ["spline=--method spline", "pnf64=--iterations 64", "warm64=--iterations 64 --warm-start",
         "mean4x16=--iterations 16 --mean-of 4",
@@ -52,8 +52,8 @@ def run_flags(flags: str, sampler: dict) -> argparse.Namespace:
     variants'), declared as `pnf restore` declares them, on the experiment's ladder and step."""
     p = argparse.ArgumentParser(prog="validate_variants --runs", add_help=False)
     p.add_argument("--method", default="pnf", choices=["pnf", "spline"])
-    add_schedule_args(p, eta=SuperResolution.eta)
-    variants.add_arguments(p, SuperResolution)
+    add_schedule_args(p, eta=SuperResolutionRestore.eta)
+    variants.add_arguments(p, SuperResolutionRestore.sampler)
     p.set_defaults(levels=sampler["levels"], delta=sampler["delta"],
                    seed=sampler.get("seed", 0), device="cpu")
     return p.parse_args(flags.split())

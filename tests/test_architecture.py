@@ -5,6 +5,9 @@
 - no module is over 400 lines, no function over 50 lines (cohesion, not a tight cap, decides
   where a module ends);
 - pnf/commands/restore.py never branches on a task name (tasks come from the registry);
+- layer order: the sampler and the tasks' and priors' models (pnf.langevin, pnf.tasks,
+  pnf.priors) reach nothing, however indirectly, of the command line, the restore layer or
+  the workflow's helpers; pnf/tasks/ imports no argparse, checkpoint loader or sound files;
 - scripts/ and workflow/scripts/ import the installed pnf: none edits sys.path.
 """
 
@@ -84,6 +87,50 @@ def test_nothing_imports_the_cli_back():
     """pnf.cli loads the command modules by name; they must not import it (a hidden cycle)."""
     users = sorted(name for name, deps in import_graph().items() if "pnf.cli" in deps)
     assert not users, f"{users} import pnf.cli; put shared helpers in a small module"
+
+
+# Layers, low to high: the sampler and the models it runs; the restore layer (a command
+# line -> a checked request -> pnf.restoration); the commands and the workflow's helpers.
+SAMPLER_LAYER = ("pnf.langevin", "pnf.tasks", "pnf.priors")
+ABOVE_SAMPLER = ("pnf.cli", "pnf.verbs", "pnf.commands", "pnf.restore", "pnf.restoration",
+                 "pnf.experiments", "pnf.report")
+NOT_IN_TASKS = {"argparse", "soundfile", "pnf.checkpoints"}   # the sampler's model only
+
+
+def in_layer(name: str, layer: tuple[str, ...]) -> bool:
+    return any(name == top or name.startswith(top + ".") for top in layer)
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module `start` imports, directly or through others."""
+    seen, todo = set(), [start]
+    while todo:
+        for nxt in graph[todo.pop()] - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
+
+
+def test_the_sampler_and_tasks_sit_below_the_command_line_and_the_restore_layer():
+    graph = import_graph()
+    low = [name for name in graph if in_layer(name, SAMPLER_LAYER)]
+    assert {"pnf.langevin", "pnf.tasks.audio", "pnf.priors.wavenet"} <= set(low)
+    bad = {name: above for name in low
+           if (above := sorted(m for m in reachable(graph, name) if in_layer(m, ABOVE_SAMPLER)))}
+    assert not bad, f"the sampler layer imports the layers above it: {bad}"
+    assert in_layer("pnf.restore.request", ABOVE_SAMPLER) and not in_layer("pnf.tasksx",
+                                                                            SAMPLER_LAYER)
+
+
+def test_the_task_modules_import_no_argparse_checkpoint_loader_or_sound_files():
+    for path in sorted((PNF / "tasks").glob("*.py")):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                names |= {node.module or ""} | {f"{node.module}.{a.name}" for a in node.names}
+        assert not names & NOT_IN_TASKS, f"pnf/tasks/{path.name}: {names & NOT_IN_TASKS}"
 
 
 def test_the_cycle_finder_finds_cycles():

@@ -1,5 +1,7 @@
 """The `pnf restore` / `pnf sample` CLI end to end on tiny priors, and every bad input."""
 
+import json
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -57,6 +59,37 @@ def test_superres_keeps_observed_samples_bit_identical(priors, tmp_path):
     x, y = pcm(clip), pcm(out)
     assert len(y) == len(x) and np.array_equal(y[::4], x[::4])   # full rate in, same length out
     assert len(pcm(tmp_path / "in.wav")) == len(y)
+
+
+def test_a_restoration_writes_its_run_record_which_evaluate_reads(priors, clip, tmp_path):
+    """OUT.run.json beside the output (or --timing): task, setting, levels, iterations, seed,
+    precision, seconds, code version; `pnf evaluate item --run` takes iterations and seconds
+    from it, a flag overriding it."""
+    out = tmp_path / "up.wav"
+    assert main(["restore", "superres", "--prior", priors["mulaw"], "--input", str(clip),
+                 "--output", str(out), "--factor", "4", "--seed", "3", *FAST]) == 0
+    rec = json.loads((tmp_path / "up.run.json").read_text())
+    assert {k: rec[k] for k in ("task", "setting", "method", "levels", "iterations", "seed",
+                                "precision")} == {
+        "task": "superres", "setting": {"factor": 4, "resample": False}, "method": "pnf",
+        "levels": [20.0, 5.0, 1.0], "iterations": 3, "seed": 3, "precision": "fp32"}
+    assert rec["seconds"] >= rec["sampling_seconds"] > 0 and rec["code_version"]
+    assert main(["restore", "superres", "--method", "spline", "--input", str(clip),
+                 "--output", str(tmp_path / "s.wav"), "--factor", "4", "--timing",
+                 str(tmp_path / "t.json")]) == 0
+    spline = json.loads((tmp_path / "t.json").read_text())
+    assert spline["iterations"] is None and spline["method"] == "spline"
+    assert not (tmp_path / "s.run.json").exists()
+    score = ["evaluate", "item", "--truth", str(clip), "--estimate", str(out), "--dataset",
+             "piano", "--task", "superres", "--setting", "x4", "--method", "pnf", "--item",
+             "c0", "--factor", "4", "--run", str(tmp_path / "up.run.json"), "--out"]
+    assert main([*score, str(tmp_path / "a.json")]) == 0
+    assert main([*score, str(tmp_path / "b.json"), "--iterations", "7"]) == 0
+    a, b = (json.loads((tmp_path / f).read_text()) for f in ("a.json", "b.json"))
+    assert (a["iterations"], a["seconds"], b["iterations"]) == (3, rec["seconds"], 7)
+    (tmp_path / "old.json").write_text('{"seconds": 1.5}')      # a timing file of before
+    assert main([*score[:-3], "--run", str(tmp_path / "old.json"), "--out",
+                 str(tmp_path / "c.json")]) == 2
 
 
 def test_inpaint_two_gaps(priors, clip, tmp_path):

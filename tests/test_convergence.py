@@ -121,7 +121,7 @@ def test_the_studies_restore_as_pnf_restore_does(tmp_path):
     from pnf.cli import main
     from pnf.langevin import Schedule
     from pnf.restoration import Sampling, restore, task_options
-    from pnf.tasks.audio_io import Observed
+    from pnf.restore.audio_io import Observed
 
     torch.manual_seed(0)
     prior = tiny_prior(tmp_path / "p.pt")

@@ -106,7 +106,9 @@ def test_cli_train_restore_sample(tmp_path):
     assert np.array_equal(restored[:, keep], truth[:, keep])      # observed: bit-identical
     assert not np.array_equal(restored[:, ~keep], truth[:, ~keep])
     assert (out / "pnf.png").is_file() and (out / "input.npy").is_file()
-    assert json.loads((out / "run.json").read_text())["levels"] == [0.3, 0.1]
+    run = json.loads((out / "run.json").read_text())
+    assert run["levels"] == [0.3, 0.1] and run["iterations"] == 2 and run["index"] == [3]
+    assert run["setting"] == {"hole": 16} and run["task"] == "inpaint" and run["code_version"]
 
     out = tmp_path / "sep"
     assert main(["image", "restore", "separate", "--input", str(data / "test.npy"),

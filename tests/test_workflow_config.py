@@ -80,8 +80,8 @@ def test_rules_read_settings_as_data():
         text = path.read_text()
         for bad in ("setting[", "setting.rstrip", "setting.startswith", "python -c"):
             assert bad not in text, f"{path.name}: {bad}"
-    common = (ROOT / "workflow/rules/common.smk").read_text()
-    assert common.count("def parse_setting(") == 1 and common.count("def sampler_args(") == 1
+    plan = "".join(p.read_text() for p in sorted((ROOT / "pnf/dag").glob("*.py")))
+    assert plan.count("def setting(") == 1 and plan.count("def sampler_args(") == 1
 
 
 @pytest.mark.parametrize("swap", [False, True])

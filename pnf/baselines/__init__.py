@@ -9,14 +9,16 @@
     >>> apply("linear", "inpaint", np.zeros(4000), mask=mask).shape
     (4000,)
 
-`apply(method, task, observed, ...)` is the one entry the restore CLI uses; the methods of a
-task are those whose spec (`pnf.methods`) serves it:
-- "superres": observed is y = x[::factor]; returns n * factor samples (spline; a learned
+`apply(method, task, observed, ...)` is the one entry the restore layer uses; the methods of
+a task are those whose spec (`pnf.methods`) serves it. What the task observed says which
+call runs (the task's restore side passes it; nothing here branches on a task's name):
+- `factor`: observed is y = x[::factor]; returns n * factor samples (spline; a learned
   method trained on clean clips restores spline(y) at the factor it was trained for).
-- "inpaint": observed is the full signal with the gap zeroed, `mask` True where observed
+- `mask`: observed is the full signal with the gaps zeroed, `mask` True where observed
   (zero, linear, spline: `pnf.baselines.gapfill`).
-- "separate": observed is the mixture (T,); returns (2, T) [piano, voice]
-  (convtasnet, demucs: ours; demucs_pkg: the `demucs` package's model class, an extra).
+- neither, learned: observed is the network's input, e.g. the mixture (T,) -> (2, T)
+  [piano, voice] (convtasnet, demucs: ours; demucs_pkg: the `demucs` package's model
+  class, an extra).
 Learned methods need `checkpoint` (trained with `pnf train baseline`); its kind is the
 method's name.
 """
@@ -36,14 +38,14 @@ from pnf.methods import METHODS, methods_for
 
 __all__ = ["apply", "KEE", "ConvTasNet", "Demucs", "fill_gaps", "spline_upsample"]
 
-TASKS = ("superres", "inpaint", "separate")   # the tasks `apply` restores
 CHUNK = 2 ** 17      # samples per network pass when applying to long signals
 CONTEXT = 2 ** 14    # extra samples each side of a chunk (covers every receptive field)
 
 
 def _check(method: str, task: str) -> None:
-    if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}; valid tasks: {sorted(TASKS)}")
+    tasks = {t for spec in METHODS.values() for t in spec.tasks}   # the tasks with baselines
+    if task not in tasks:
+        raise ValueError(f"unknown task {task!r}; valid tasks: {sorted(tasks)}")
     if method not in methods_for(task):
         raise ValueError(f"unknown {task} baseline {method!r}; valid: {list(methods_for(task))}")
 
@@ -97,10 +99,9 @@ def apply(method: str, task: str, observed: np.ndarray, *, factor: int | None = 
     x = _signal(observed)
     if METHODS[method].learned:
         return _learned(method, x, factor, checkpoint, device)
-    if task == "superres":
-        if factor is None:
-            raise ValueError(f"{method} super-resolution needs factor; pass --factor")
-        return spline_upsample(x, check_factor(factor))
-    if mask is None:
-        raise ValueError("inpainting needs mask (True where observed); pass the mask")
-    return fill_gaps(x, mask, method)
+    if mask is not None:
+        return fill_gaps(x, mask, method)
+    if factor is None:
+        raise ValueError(f"{method} for {task}: filling gaps needs mask (True where observed), "
+                         "upsampling needs factor; pass the one the task observes")
+    return spline_upsample(x, check_factor(factor))

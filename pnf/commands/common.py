@@ -5,29 +5,16 @@
 
 `shape` (S, B, *dims), the state's, is checked against the memory and time caps first
 (pnf.resources.plan; a long signal may be sampled in windows); pnf.restoration runs it.
+`sampling` and `check_compile` live in pnf.restore.request (the restore layer reads them too).
 """
 
 from __future__ import annotations
 
-from pnf.langevin import COMPILE_CUDA_ONLY, Schedule
-from pnf.restoration import Sampling, sample
-from pnf.runtime import pick_device
+from pnf.langevin import Schedule
+from pnf.restoration import sample
+from pnf.restore.request import check_compile, sampling
 
-
-def check_compile(args) -> None:
-    """--compile asks for torch.compile of the update: CUDA only (checked before any work)."""
-    if getattr(args, "compile", False) and pick_device(args.device).type != "cuda":
-        raise ValueError(COMPILE_CUDA_ONLY)
-
-
-def sampling(args) -> Sampling:
-    """How a verb's chains run, from its flags (those it lacks at their defaults)."""
-    return Sampling(seed=args.seed, device=args.device,
-                    precision=getattr(args, "precision", "auto"),
-                    compile=getattr(args, "compile", False), chains=getattr(args, "batch", 1),
-                    mean_of=getattr(args, "mean_of", 1),
-                    warm_start=getattr(args, "warm_start", False),
-                    start_sigma=getattr(args, "start_sigma", None))
+__all__ = ["check_compile", "run_sampler", "sampling"]
 
 
 def run_sampler(priors, task, schedule: Schedule, args, shape: tuple, init=None,

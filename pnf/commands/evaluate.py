@@ -1,7 +1,8 @@
 """`pnf evaluate`: score one restored item, or collect every score into metrics CSV + JSON.
 
     pnf evaluate item --truth truth/c000.wav --estimate pnf/c000.wav --dataset piano \\
-        --task superres --setting x4 --method pnf --item c000 --factor 4 --out c000.json
+        --task superres --setting x4 --method pnf --item c000 --factor 4 \
+        --run pnf/c000.run.json --out c000.json      # iterations, seconds: the run record
     pnf evaluate collect --scores results/smoke/scores --out-csv results/smoke/metrics.csv \\
         --out-json results/smoke/metrics.json
     pnf evaluate prior --prior results/smoke/priors/piano-mulaw.pt --data data/embedded/piano \\
@@ -28,8 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     item.add_argument("--source", default="", help="separated source name, e.g. piano")
     item.add_argument("--factor", type=int, help="super-resolution factor")
     item.add_argument("--gap-ms", type=float, help="inpainting gap length in ms")
-    item.add_argument("--iterations", type=int, help="Langevin iterations per noise level")
-    item.add_argument("--seconds", type=float, help="wall time spent restoring this item")
+    item.add_argument("--run", metavar="RECORD",
+                      help="the restoration's run record (pnf restore's OUT.run.json or "
+                           "--timing, pnf image restore's run.json): iterations and seconds")
+    item.add_argument("--iterations", type=int,
+                      help="Langevin iterations per noise level (default: --run's)")
+    item.add_argument("--seconds", type=float,
+                      help="wall time spent restoring this item (default: --run's)")
     item.add_argument("--out", required=True, help="score record to write (JSON)")
     item.set_defaults(func=_item)
 
@@ -69,12 +75,26 @@ def _register_prior(what: argparse._SubParsersAction) -> None:
 
 def _item(args: argparse.Namespace) -> int:
     from pnf.metrics import evaluate_item, write_record
+    from pnf.restore.record import read_record
 
     meta = {k: getattr(args, k) for k in ("dataset", "setting", "method", "item", "source",
                                           "factor", "gap_ms", "iterations", "seconds")}
+    if args.run:
+        meta.update(_from_record(args, read_record(args.run)))
     record = evaluate_item(args.truth, args.estimate, args.task, mixture=args.mixture, **meta)
     write_record(args.out, record)
     return 0
+
+
+def _from_record(args: argparse.Namespace, run: dict) -> dict:
+    """iterations and seconds of a run record, unless given as flags."""
+    from pnf.methods import METHODS
+
+    if "iterations" not in run and args.iterations is None and args.method not in METHODS:
+        raise ValueError(f"--run {args.run}: holds no iterations (a timing file written "
+                         "before run records); re-run its restoration or give --iterations")
+    return {key: run.get(key) for key in ("iterations", "seconds")
+            if getattr(args, key) is None}
 
 
 def _collect(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@
     pnf image sample --prior results/priors/images.pt --output results/images/samples --count 4
 
 `pnf image restore TASK` is `pnf restore image-TASK` (same task classes, same code; see
-pnf.tasks.image_io for the outputs). train: the prior file OUT (+ OUT.parts/ while
+pnf.restore.image_io for the outputs). train: the prior file OUT (+ OUT.parts/ while
 running); prints test bits/dim. sample: DIR/samples.npy (N, 3, 32, 32), DIR/sample-<i>.png,
 DIR/run.json. Step size η = lr·(σ/σ_L)²; the default ladder is the prior's levels.
 Cost: one Langevin step of the tiny prior on one 32x32 image ≈ 0.15 s on one CPU core at
@@ -23,14 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-import pnf.tasks  # noqa: F401  (registers the built-in tasks)
 from pnf.atomic import all_or_nothing, write_bytes_atomic, write_json
 from pnf.checkpoints import load_prior
 from pnf.commands.common import run_sampler
 from pnf.commands.restore import add_task_verbs
 from pnf.datasets.manifest import save_npy
-from pnf.tasks.image_io import ImageIO, add_image_schedule_args, image_schedule, png_bytes
-from pnf.tasks.registry import restore_tasks
+from pnf.restore.image_io import ImageIO, add_image_schedule_args, image_schedule, png_bytes
+from pnf.restore.registry import restore_tasks
 from pnf.validate import check_args, check_outputs
 
 

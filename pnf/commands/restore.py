@@ -1,4 +1,4 @@
-"""`pnf restore TASK`: one verb per registered task (pnf.tasks.registry), audio and images.
+"""`pnf restore TASK`: one verb per registered task (pnf.restore.registry), audio and images.
 
     pnf restore superres --prior piano.pt --input clip.wav --output up.wav --factor 4
     pnf restore inpaint --prior piano.pt --input clip.wav --output filled.wav --gap 1.0:1.2
@@ -7,26 +7,20 @@
     pnf restore superres --method spline --input clip.wav --output up.wav --factor 4
     pnf restore image-inpaint --prior images.pt --input test.npy --index 3 --output-dir D
 
-Each task class declares its flags, how its observation is read, which baselines apply
-and what it writes (through its `io` class); this module only runs the steps in order.
-PnF itself is pnf.restoration.restore, the function the studies call in memory too.
+Each task's restore side (pnf.restore) declares its flags, how its observation is read,
+which baselines apply and what it writes (through its `io` class); this module declares
+the verbs and hands the parsed line to the restore layer, which turns it into a checked
+request (pnf.restore.request) and runs it (pnf.restore.run; PnF is pnf.restoration.restore).
+Every restoration writes a run record beside its output (OUT.run.json, or --timing).
 """
 
 from __future__ import annotations
 
-import copy
 import time
 
-import pnf.tasks  # noqa: F401  (registers the built-in tasks)
-from pnf import variants
-from pnf.atomic import all_or_nothing
-from pnf.checkpoints import check_checkpoint
-from pnf.commands.common import check_compile, sampling
-from pnf.methods import methods_for
-from pnf.restoration import restore
-from pnf.tasks.audio_io import chain_paths
-from pnf.tasks.registry import restore_tasks
-from pnf.validate import check_args
+from pnf.restore.registry import restore_tasks
+from pnf.restore.request import request
+from pnf.restore.run import run as run_request
 
 
 def register(sub) -> None:
@@ -54,48 +48,7 @@ def add_task_verbs(tasks, classes, prefix: str = "") -> None:
         p.set_defaults(func=run, task_class=cls)
 
 
-def check(args, cls) -> int:
-    """Every option, the task's consistency and every output path; returns the chain count."""
-    check_args(args)
-    check_compile(args)
-    if args.method != "pnf" and args.method not in methods_for(cls.name):
-        raise ValueError(f"--method {args.method}: not a method of {cls.name}; give pnf"
-                         + "".join(f", {b}" for b in methods_for(cls.name)))
-    chains = getattr(args, "batch", 1)
-    if chains > 1 and args.method != "pnf":
-        raise ValueError(f"--batch {chains}: only --method pnf draws independent chains; "
-                         f"{args.method} gives one result")
-    variants.check(args)
-    cls.validate(args)
-    cls.io.check_paths(args, cls)
-    if args.method != "pnf" and getattr(args, "model", None):
-        check_checkpoint(args.model)
-    return chains
-
-
 def run(args) -> int:
-    cls = args.task_class
+    """The parsed line as a checked request (before any model loads), then the restoration."""
     start = time.perf_counter()
-    chains = check(args, cls)
-    priors = cls.io.load_priors(args, cls) if args.method == "pnf" else None
-    if priors:
-        schedule = cls.io.schedule(args, priors[0])
-        cls.check_run(args, priors, schedule)
-    rate = cls.io.rate(priors, args)
-    obs = cls.observe(args, rate)
-    run_info = {"sampling": None, "levels": None}
-    if priors:
-        results, run_info = restore(priors, cls, obs, schedule, sampling(args), args,
-                                    f"restoring {args.input}")
-    else:
-        results = [cls.baseline(args, obs, rate)]
-    outputs = {}
-    for i, result in enumerate(results):
-        chain = copy.copy(args)
-        if chains > 1:
-            chain.output = str(chain_paths(args.output, chains)[i])
-        outputs.update(cls.outputs(chain, obs, result))
-    run_info["seconds"] = time.perf_counter() - start
-    with all_or_nothing():                     # every output of the run, or none
-        cls.io.write(args, cls, obs, outputs, rate, run_info)
-    return 0
+    return run_request(request(args), start)

@@ -18,9 +18,9 @@ from pnf.checkpoints import load_prior
 from pnf.commands.common import run_sampler
 from pnf.priors.ancestral import ancestral_sample
 from pnf.resources import Need, check, plan
+from pnf.restore.audio_io import AudioIO, add_schedule_args, chain_paths, schedule_for
 from pnf.runtime import pick_device
 from pnf.tasks import SpectrogramGeneration, Unconditional
-from pnf.tasks.audio_io import AudioIO, add_schedule_args, chain_paths, schedule_for
 from pnf.validate import check_args, check_outputs
 
 

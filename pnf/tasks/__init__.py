@@ -7,6 +7,8 @@
 A task gives `n_sources`, `init(generator)`, a boolean `free` mask (updated entries),
 `log_likelihood(x, sigma, span)` for soft observations, `conditions()` per source and
 `finish(x)` back to the data domain. A new task is one new class; the sampler is unchanged.
+These modules are the sampler's side only: the command line, the files and the baselines
+of `pnf restore NAME` are the restore layer's (pnf.restore).
 """
 
 from pnf.tasks.audio import Inpainting, SuperResolution
@@ -20,9 +22,6 @@ from pnf.tasks.image import (
 )
 from pnf.tasks.separation import Separation
 
-TASKS = {"superres": SuperResolution, "inpaint": Inpainting, "separate": Separation,
-         "spectrogram": SpectrogramGeneration, "unconditional": Unconditional}
-
-__all__ = ["TASKS", "Task", "Inpainting", "Separation", "SpectrogramGeneration",
+__all__ = ["Task", "Inpainting", "Separation", "SpectrogramGeneration",
            "SuperResolution", "Unconditional", "ImageInpainting", "ImageSeparation",
            "ImageSuperResolution", "ImageUnconditional"]

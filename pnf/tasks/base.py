@@ -1,22 +1,16 @@
-"""The task interface: what the sampler needs, and what `pnf restore NAME` needs.
+"""The task interface: what the annealed Langevin sampler needs of a task.
 
-    >>> task = SuperResolution(y, factor=4, quantizer=q)     # the sampler's side
-    >>> SuperResolution.add_options(parser)                  # the CLI's side (classmethods)
+    >>> task = SuperResolution(y, factor=4, quantizer=q)     # y: (B, n) observed samples
+    >>> x = task.finish(anneal([prior], task, schedule))     # (B, 4n) waveform
 
-Sampler side (instances): `n_sources`, `init(generator)`, a boolean `free` mask,
+An instance gives `n_sources`, `init(generator)`, a boolean `free` mask,
 `log_likelihood(x, sigma, span)`, `conditions()`, `finish(x)`; optionally
 `exact_likelihood = True` with `likelihood_step(...)` for a Gaussian likelihood, and for a
-warm start (ours) `warm_reference` and `warm_start()`.
-Restore side (classmethods, read by pnf.commands.restore): `name`, `help`, `io` (how the
-input is read, outputs written and the schedule chosen: pnf.tasks.audio_io.AudioIO or
-pnf.tasks.image_io.ImageIO), `add_options(parser)`, `observe(args, rate)`,
-`from_args(args, obs, priors)`, `baseline(args, obs, rate)`, `outputs(args, obs, result)`
-and `observation(args, obs, rate)`. A new task is one class plus `register_task(cls)`.
+warm start (ours) `warm_reference` and `warm_start()`. The command line, the files and the
+baselines are the restore layer's (pnf.restore.base.Restore, one per `pnf restore NAME`).
 """
 
 from __future__ import annotations
-
-import argparse
 
 import torch
 
@@ -26,13 +20,6 @@ class Task:
 
     n_sources: int = 1
     free: torch.Tensor            # bool, broadcastable to the state (S, B, *shape)
-
-    name: str | None = None       # `pnf restore NAME`; None: not a restore task
-    help: str = ""
-    io: type | None = None        # reads the input, writes the outputs, picks the schedule
-    eta: float = 0.05             # audio step rule default: η = eta·σ²
-    max_priors: int | None = 1    # --prior files accepted (None: any number)
-    shared_sources: int = 1       # sources that one --prior file is shared by
     exact_likelihood: bool = False    # True: likelihood_step integrates log p(y|x) exactly
     warm_reference: str | None = None   # what warm_start() starts from (ours); None: none
 
@@ -62,50 +49,6 @@ class Task:
     def finish(self, x: torch.Tensor):
         """Map the final state back to the data domain."""
         return x
-
-    # ------------------------------------------------------------ `pnf restore NAME`
-
-    @classmethod
-    def add_options(cls, parser: argparse.ArgumentParser) -> None:
-        """The task's own flags (e.g. --factor); the io class adds the common ones."""
-
-    @classmethod
-    def validate(cls, args) -> None:
-        """Consistency of the task's options, before any model loads (ValueError)."""
-
-    @classmethod
-    def check_run(cls, args, priors: list, schedule) -> None:
-        """Checks that need the loaded priors and schedule, before sampling (ValueError)."""
-
-    @classmethod
-    def output_paths(cls, args, output) -> list:
-        """The files one chain writing to `output` creates (checked before sampling)."""
-        return [output]
-
-    @classmethod
-    def observe(cls, args, rate: int):
-        """What was observed, as the task reads it (default: the io class's reader)."""
-        return cls.io.read(args, rate)
-
-    @classmethod
-    def from_args(cls, args, obs, priors: list) -> Task:
-        """The task instance for the sampler."""
-        raise TypeError(f"{cls.__name__} must define from_args()")
-
-    @classmethod
-    def baseline(cls, args, obs, rate: int):
-        """The result of baseline --method (same form as the first item of finish())."""
-        raise ValueError(f"no baseline for {cls.name}; use --method pnf")
-
-    @classmethod
-    def outputs(cls, args, obs, result) -> dict:
-        """{output name or path: data} to write (the io class writes them)."""
-        return cls.io.single_output(args, result)
-
-    @classmethod
-    def observation(cls, args, obs, rate: int):
-        """What the method saw, in the output's form (for --save-input / input.npy)."""
-        return obs.signal
 
 
 def uniform_bins(shape, generator: torch.Generator, high: float = 255.0) -> torch.Tensor:

@@ -3,26 +3,20 @@
     >>> SpectrogramGeneration(mel, length=N, quantizer=q)   # mel: (B, 80, frames)
     >>> Unconditional(length=N, batch=4, quantizer=q)
 
-    pnf restore spectrogram --prior mel.pt --input clip.wav --output gen.wav
+`pnf restore spectrogram`: pnf.restore.generation.
 """
 
 from __future__ import annotations
 
 import torch
 
-from pnf.audio import Quantizer, check_mel_source, mel_spectrogram
+from pnf.audio import Quantizer
 from pnf.tasks.audio import TOP
-from pnf.tasks.audio_io import AudioIO
 from pnf.tasks.base import Task, uniform_bins
-from pnf.tasks.registry import register_task
 
 
-@register_task
 class SpectrogramGeneration(Task):
     """Generate audio from a mel spectrogram through a mel-conditioned prior."""
-
-    name, io, eta = "spectrogram", AudioIO, 0.1
-    help = "generate audio from the mel spectrogram of the input (mel prior)"
 
     def __init__(self, mel: torch.Tensor, length: int, quantizer: Quantizer):
         self.mel = mel if mel.dim() == 3 else mel[None]             # (B, M, F)
@@ -37,17 +31,6 @@ class SpectrogramGeneration(Task):
 
     def finish(self, x):
         return self.q.from_bins(x[0].detach().cpu().clamp(0, TOP))
-
-    @classmethod
-    def observe(cls, args, rate):
-        obs = cls.io.read(args, rate)
-        check_mel_source(args.input, len(obs.signal), rate=rate)
-        return obs
-
-    @classmethod
-    def from_args(cls, args, obs, priors):
-        return cls(mel_spectrogram(obs.signal, rate=priors[0].rate), obs.signal.shape[-1],
-                   priors[0].quantizer)
 
 
 class Unconditional(SpectrogramGeneration):

@@ -17,13 +17,9 @@ symmetry between the two identical priors.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
 
 from pnf.tasks.base import Task
-from pnf.tasks.image_io import ImageIO, Images
-from pnf.tasks.registry import register_task
 
 
 def _images(x) -> torch.Tensor:
@@ -39,33 +35,7 @@ def normal_init(shape, generator: torch.Generator) -> torch.Tensor:
     return torch.randn(shape, generator=generator, device=generator.device)
 
 
-class ImageRestore(Task):
-    """`pnf restore image-*`: test images chosen by --index, outputs in --output-dir."""
-
-    io, images_needed, input_scale = ImageIO, 1, 1.0
-
-    @classmethod
-    def make(cls, args, truth: torch.Tensor) -> Task:
-        """The task observing `truth` (n, 3, H, W) as the flags say."""
-        raise TypeError(f"{cls.__name__} must define make()")
-
-    @classmethod
-    def observe(cls, args, rate):
-        truth = cls.io.read(args, cls)
-        task = cls.make(args, truth)
-        return Images(truth, torch.where(task.observed, task.images, 0.0)[0], task)
-
-    @classmethod
-    def from_args(cls, args, obs, priors):
-        return obs.task
-
-    @classmethod
-    def output_paths(cls, args, output):
-        """The result files in the output folder `output` (each also as a .png)."""
-        return [Path(output) / "pnf.npy"]
-
-
-class ImageConstraint(ImageRestore):
+class ImageConstraint(Task):
     """Observed pixels (mask broadcastable to (B, 3, H, W)) are fixed; the rest are free."""
 
     def __init__(self, images, observed: torch.Tensor):
@@ -84,11 +54,8 @@ class ImageConstraint(ImageRestore):
         return torch.where(self.observed, self.images, out)
 
 
-@register_task
 class ImageInpainting(ImageConstraint):
     """A centred `hole` x `hole` square is missing."""
-
-    name, help = "image-inpaint", "fill a centred square hole of a test image"
 
     def __init__(self, images, hole: int = 16):
         images = _images(images)
@@ -101,20 +68,9 @@ class ImageInpainting(ImageConstraint):
         observed[top: top + hole, left: left + hole] = False
         super().__init__(images, observed)
 
-    @classmethod
-    def add_options(cls, p):
-        p.add_argument("--hole", type=int, default=16, help="inpainting hole side (default 16)")
 
-    @classmethod
-    def make(cls, args, truth):
-        return cls(truth, args.hole)
-
-
-@register_task
 class ImageSuperResolution(ImageConstraint):
     """y = x[..., ::f, ::f] is known: every f-th pixel in each direction."""
-
-    name, help = "image-superres", "fill in the pixels between every FACTOR-th one"
 
     def __init__(self, low, factor: int = 2):
         if int(factor) != factor or factor < 2:
@@ -127,14 +83,6 @@ class ImageSuperResolution(ImageConstraint):
         observed[::factor, ::factor] = True
         super().__init__(images, observed)
         self.factor = factor
-
-    @classmethod
-    def add_options(cls, p):
-        p.add_argument("--factor", type=int, default=2, help="superres factor (default 2)")
-
-    @classmethod
-    def make(cls, args, truth):
-        return cls(truth[..., ::args.factor, ::args.factor], args.factor)
 
 
 class ImageUnconditional(Task):
@@ -153,12 +101,10 @@ class ImageUnconditional(Task):
         return x[0].detach().cpu().clamp(-1, 1)
 
 
-@register_task
-class ImageSeparation(ImageRestore):
+class ImageSeparation(Task):
     """m = x1 + x2; soft Gaussian likelihood with γ = c / σ²; two sources, one prior."""
 
-    n_sources = shared_sources = images_needed = 2
-    name, help, input_scale = "image-separate", "split the sum of two test images", 0.5
+    n_sources = 2
 
     def __init__(self, mixture, c: float = 1.0):
         if c <= 0:
@@ -176,21 +122,3 @@ class ImageSeparation(ImageRestore):
     def finish(self, x):
         """(2, B, 3, H, W) sources in [-1, 1]."""
         return x.detach().cpu().clamp(-1, 1)
-
-    @classmethod
-    def add_options(cls, p):
-        p.add_argument("--c", type=float, default=1.0, help="separation γ = c/σ² (default 1)")
-
-    @classmethod
-    def observe(cls, args, rate):
-        truth = cls.io.read(args, cls)
-        mix = truth.sum(0)                                         # (3, H, W) in [-2, 2]
-        return Images(truth, mix, cls(mix, c=args.c))
-
-    @classmethod
-    def outputs(cls, args, obs, result):
-        return {"pnf-a.npy": result[0], "pnf-b.npy": result[1]}
-
-    @classmethod
-    def output_paths(cls, args, output):
-        return [Path(output) / "pnf-a.npy", Path(output) / "pnf-b.npy"]

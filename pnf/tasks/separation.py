@@ -2,22 +2,18 @@
 
     >>> Separation(m, quantizers=[q_lin, q_lin], c=15.0)     # m = s1 + s2, (B, N) or (N,)
 
-    pnf restore separate --prior piano.pt --prior voice.pt --input mix.wav --output sep.wav \\
-        --names piano voice                                  # sep-piano.wav, sep-voice.wav
+`pnf restore separate`: pnf.restore.separation.
 """
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import torch
 
 from pnf.audio import Quantizer
 from pnf.tasks.audio import _batch
-from pnf.tasks.audio_io import AudioIO
 from pnf.tasks.base import Task
-from pnf.tasks.registry import register_task
 
 
 def mixture_step(x: torch.Tensor, noise: torch.Tensor, eta: float, gamma: float,
@@ -37,7 +33,6 @@ def mixture_step(x: torch.Tensor, noise: torch.Tensor, eta: float, gamma: float,
     return x + math.sqrt(2 * eta) * (noise - z_sum) + (r_new - r) / S
 
 
-@register_task
 class Separation(Task):
     """m = Σ_s s_s; soft Gaussian likelihood with γ = c / σ², linear quantization.
 
@@ -45,9 +40,6 @@ class Separation(Task):
     (`mixture_step`), stable for any c; exact=False: the paper's explicit step.
     """
 
-    name, io = "separate", AudioIO
-    help = "split a mixture into one source per prior (soft likelihood, γ = c/σ²)"
-    max_priors, shared_sources = None, 2
     warm_reference = "mixture / S per source"
 
     def __init__(self, mixture, quantizers: list[Quantizer], c: float = 15.0,
@@ -94,50 +86,3 @@ class Separation(Task):
         """(S, B, N) source waveforms."""
         return torch.stack([q.from_bins(s.detach().cpu()) for q, s in zip(self.qs, x,
                                                                            strict=True)])
-
-    @classmethod
-    def add_options(cls, p):
-        p.add_argument("--names", nargs="+", help="source names for the output files")
-        p.add_argument("--c", type=float, default=15.0,
-                       help="likelihood weight: γ = c/σ² (default 15, the paper's; any c > 0 "
-                            "is stable)")
-
-    @classmethod
-    def from_args(cls, args, obs, priors):
-        return cls(obs.signal, [p.quantizer for p in priors], c=args.c)
-
-    @classmethod
-    def baseline(cls, args, obs, rate):
-        from pnf import baselines
-        return baselines.apply(args.method, "separate", obs.signal, checkpoint=args.model)
-
-    @classmethod
-    def sources(cls, args) -> int:
-        """S: one per --prior, or the sources a single shared prior (or a baseline) gives."""
-        return len(args.prior) if len(args.prior) > 1 else cls.shared_sources
-
-    @classmethod
-    def validate(cls, args):
-        if args.names and len(args.names) != cls.sources(args):
-            raise ValueError(f"--names {' '.join(args.names)}: give {cls.sources(args)} "
-                             f"names, one per source")
-
-    @classmethod
-    def check_run(cls, args, priors, schedule):
-        """Equal rates. (No bound on c: the mixture term's step is exact, stable for any c.)"""
-        rates = sorted({p.rate for p in priors})
-        if len(rates) > 1:
-            raise ValueError(f"the priors are trained at different rates {rates} Hz; "
-                             "separation needs priors of one rate")
-
-    @classmethod
-    def output_paths(cls, args, output):
-        """OUT-<name>.wav per source (names from --names, else source1, source2, ...)."""
-        out = Path(output)
-        names = args.names or [f"source{i + 1}" for i in range(cls.sources(args))]
-        return [out.with_name(f"{out.stem}-{n}{out.suffix}") for n in names]
-
-    @classmethod
-    def outputs(cls, args, obs, result):
-        """{OUT-<name>.wav: source}."""
-        return dict(zip(cls.output_paths(args, args.output), result, strict=True))

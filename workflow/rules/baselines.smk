@@ -55,8 +55,8 @@ rule train_mixtures:
     """A learned baseline on mixtures of the two separation sources (one shared model)."""
     input:
         cfg=f"{OUT}/configs/{{method}}.yaml",
-        first=lambda w: f"{dataset_dir(TASKS['separate']['sources'][0])}/manifest.csv",
-        second=lambda w: f"{dataset_dir(TASKS['separate']['sources'][1])}/manifest.csv",
+        first=lambda w: f"{dataset_dir(SOURCES[0])}/manifest.csv",
+        second=lambda w: f"{dataset_dir(SOURCES[1])}/manifest.csv",
     output:
         f"{OUT}/baselines/{{method}}.pt",
     wildcard_constraints:

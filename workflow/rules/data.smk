@@ -59,8 +59,8 @@ else:
         """Piano + voice mixtures from the real sets: `pnf data build mix` reads
         <root>/piano and <root>/voice, linked here to the real sets."""
         input:
-            piano=lambda w: f"{dataset_dir(TASKS['separate']['sources'][0])}/manifest.csv",
-            voice=lambda w: f"{dataset_dir(TASKS['separate']['sources'][1])}/manifest.csv",
+            piano=lambda w: f"{dataset_dir(SOURCES[0])}/manifest.csv",
+            voice=lambda w: f"{dataset_dir(SOURCES[1])}/manifest.csv",
         output:
             f"{DATA_ROOT}/{MIX_SET}/manifest.csv",
         params:

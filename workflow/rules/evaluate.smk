@@ -12,13 +12,13 @@ for _task in SCORED_TASKS:
         name:
             f"score_{_task}"
         input:
-            lambda w, task=_task: score_batch_inputs(task, w.dataset),
+            lambda w, task=_task: PLAN.score_batch_inputs(task, w.dataset),
         output:
-            score_batch_outputs(_task),
+            PLAN.score_batch_outputs(_task),
         wildcard_constraints:
-            dataset="|".join(datasets(_task)),
+            dataset="|".join(PLAN.datasets(_task)),
         params:
-            calls=lambda w, task=_task: score_calls(task, w.dataset),
+            calls=lambda w, task=_task: PLAN.score_calls(task, w.dataset),
         conda:
             ENV
         log:

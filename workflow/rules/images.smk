@@ -92,10 +92,10 @@ if IMAGES:
         wildcard_constraints:
             setting=r"(superres|inpaint)\d+",
         params:
-            task=lambda w: parse_setting("images", w.setting).kind,
+            task=lambda w: PLAN.setting("images", w.setting).kind,
             index=lambda w: clip_index(w.clip),
-            args=lambda w: task_args("images", w.setting),
-            langevin=lambda w: sampler_args("images", w.setting),
+            args=lambda w: PLAN.task_args("images", w.setting),
+            langevin=lambda w: PLAN.sampler_args("images", w.setting),
         conda:
             ENV
         log:
@@ -126,8 +126,8 @@ if IMAGES:
             timing=f"{IMG_TIMING}/separate2/pnf/{{clip}}.json",
         params:
             index=lambda w: f"--index {2 * clip_index(w.clip)} --index {2 * clip_index(w.clip) + 1}",
-            args=lambda w: task_args("images", "separate2"),
-            langevin=lambda w: sampler_args("images", "separate2"),
+            args=lambda w: PLAN.task_args("images", "separate2"),
+            langevin=lambda w: PLAN.sampler_args("images", "separate2"),
         conda:
             ENV
         log:

@@ -17,7 +17,7 @@ rule prior_quality:
     output:
         f"{OUT}/prior-quality/{{dataset}}-{{kind}}.json",
     wildcard_constraints:
-        kind="mulaw|linear|mel",
+        kind=AUDIO_PRIORS,
     params:
         clips=config["test_clips"],
         seconds=config["test_seconds"],
@@ -62,7 +62,7 @@ rule figures:
     """PNG figures: quality vs iterations, wall time, spectrogram panels."""
     input:
         metrics=f"{OUT}/metrics.csv",
-        restored=restored_targets(),
+        restored=PLAN.restored_targets(),
     output:
         report(directory(f"{OUT}/figures"), patterns=["{name}.png"],
                caption="../report/figure.rst", category=figure_category,
@@ -89,7 +89,7 @@ rule demo:
     """Static HTML demo page with audio players and spectrograms."""
     input:
         figures=f"{OUT}/figures",
-        restored=restored_targets(),
+        restored=PLAN.restored_targets(),
         claims=CLAIMS,
         priors=PRIOR_QUALITY,
     output:

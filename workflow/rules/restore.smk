@@ -67,7 +67,7 @@ rule truth:
     output:
         f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{item}}.wav",
     params:
-        cut=lambda w, input, output: cut_command(task_seconds(w.task), input, output),
+        cut=lambda w, input, output: PLAN.cut_command(PLAN.task_seconds(w.task), input, output),
     conda:
         ENV
     log:
@@ -88,7 +88,7 @@ rule mixture_input:
     output:
         f"{R}/{MIX}/separate/{{setting}}/input/{{clip}}-mix.wav",
     params:
-        cut=lambda w, input, output: cut_command(task_seconds("separate"), input, output),
+        cut=lambda w, input, output: PLAN.cut_command(PLAN.task_seconds("separate"), input, output),
     conda:
         ENV
     log:
@@ -106,8 +106,8 @@ rule mixture_input:
 # task and dataset run as ONE job over every setting and item: the same `pnf restore` call
 # per item, in one process (workflow/scripts/light_restore.py), so they pay the process and
 # torch start-up once (issue #21, <OUT>/budget). Outputs stay per item, as before.
-for _task in [t for t in OBSERVE if t in TASKS]:
-    _grid = dict(setting=[s.name for s in settings(_task)], clip=ITEMS, allow_missing=True)
+for _task in [t for t in PLAN.observe if t in TASKS]:
+    _grid = dict(setting=[s.name for s in PLAN.settings(_task)], clip=ITEMS, allow_missing=True)
     _cell = f"{R}/{{dataset}}/{_task}/{{setting}}"
 
     rule:
@@ -117,13 +117,13 @@ for _task in [t for t in OBSERVE if t in TASKS]:
             expand(f"{_cell}/truth/{{clip}}.wav", **_grid),
         output:
             observed=expand(f"{_cell}/input/{{clip}}.wav", **_grid),
-            wavs=expand(f"{_cell}/{{method}}/{{clip}}.wav", method=light_methods(_task), **_grid),
+            wavs=expand(f"{_cell}/{{method}}/{{clip}}.wav", method=PLAN.light_methods(_task), **_grid),
             timing=expand(f"{TIMING}/{{dataset}}/{_task}/{{setting}}/{{method}}/{{clip}}.json",
-                          method=light_methods(_task), **_grid),
+                          method=PLAN.light_methods(_task), **_grid),
         wildcard_constraints:
             dataset="|".join(TASKS[_task]["datasets"]),
         params:
-            spec=lambda w, task=_task: light_spec(task, w.dataset),
+            spec=lambda w, task=_task: PLAN.light_spec(task, w.dataset),
         conda:
             ENV
         log:
@@ -151,9 +151,9 @@ rule restore_pnf:
         task="superres|inpaint",
         method=PNF_METHODS,
     params:
-        args=lambda w: task_args(w.task, w.setting),
-        langevin=lambda w: sampler_args(w.task, w.setting),
-        variant=lambda w: variant_flags(w.task)[w.method],
+        args=lambda w: PLAN.task_args(w.task, w.setting),
+        langevin=lambda w: PLAN.sampler_args(w.task, w.setting),
+        variant=lambda w: PLAN.variant_flags(w.task)[w.method],
     conda:
         ENV
     log:
@@ -174,7 +174,7 @@ rule restore_baseline:
     restore_light_<task>."""
     input:
         truth=f"{R}/{{dataset}}/{{task}}/{{setting}}/truth/{{clip}}.wav",
-        model=baseline_model,
+        model=PLAN.baseline_model,
     output:
         wav=f"{R}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.wav",
         timing=f"{TIMING}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.json",
@@ -182,7 +182,7 @@ rule restore_baseline:
         task="superres|inpaint",
         method="|".join(LEARNED),
     params:
-        args=lambda w: task_args(w.task, w.setting),
+        args=lambda w: PLAN.task_args(w.task, w.setting),
         model=lambda w, input: f"--model {input.model}" if input.model else "",
     conda:
         ENV
@@ -206,7 +206,7 @@ rule separate:
         mix=f"{R}/{MIX}/separate/{{setting}}/input/{{clip}}-mix.wav",
         priors=lambda w: [f"{OUT}/priors/{s}-linear.pt" for s in SOURCES]
         if is_pnf(w.method) else [],
-        model=baseline_model,
+        model=PLAN.baseline_model,
     output:
         wavs=[f"{R}/{MIX}/separate/{{setting}}/{{method}}/{{clip}}-{s}.wav" for s in SOURCES],
         timing=f"{TIMING}/{MIX}/separate/{{setting}}/{{method}}/{{clip}}.json",
@@ -215,9 +215,9 @@ rule separate:
     params:
         out=lambda w: f"{R}/{MIX}/separate/{w.setting}/{w.method}/{w.clip}.wav",
         how=lambda w, input: (" ".join(f"--prior {p}" for p in input.priors)
-                              + f" {task_args('separate', w.setting)} "
-                              + sampler_args("separate", w.setting) + " "
-                              + variant_flags("separate")[w.method]) if is_pnf(w.method)
+                              + f" {PLAN.task_args('separate', w.setting)} "
+                              + PLAN.sampler_args("separate", w.setting) + " "
+                              + PLAN.variant_flags("separate")[w.method]) if is_pnf(w.method)
         else f"--method {w.method} --model {input.model}",
         names=" ".join(SOURCES),
     conda:
@@ -245,7 +245,7 @@ rule spectrogram_pnf:
     wildcard_constraints:
         setting=r"it\d+",
     params:
-        langevin=lambda w: sampler_args("spectrogram", w.setting),
+        langevin=lambda w: PLAN.sampler_args("spectrogram", w.setting),
     conda:
         ENV
     log:
@@ -270,7 +270,7 @@ rule spectrogram_ancestral:
         wav=f"{R}/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.wav",
         timing=f"{TIMING}/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.json",
     params:
-        seed=schedule("spectrogram")["seed"] if "spectrogram" in TASKS else 0,
+        seed=PLAN.schedule("spectrogram")["seed"] if "spectrogram" in TASKS else 0,
     conda:
         ENV
     log:

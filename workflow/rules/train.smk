@@ -8,9 +8,9 @@ rule prior_config:
     output:
         f"{OUT}/configs/prior-{{dataset}}-{{kind}}.yaml",
     wildcard_constraints:
-        kind="mulaw|linear|mel",
+        kind=AUDIO_PRIORS,
     params:
-        text=lambda w: yaml_text(prior_config(w.dataset, w.kind)),
+        text=lambda w: yaml_text(PLAN.prior_config(w.dataset, w.kind)),
     conda:
         ENV
     log:
@@ -32,7 +32,7 @@ rule train_prior:
     output:
         f"{OUT}/priors/{{dataset}}-{{kind}}.pt",
     wildcard_constraints:
-        kind="mulaw|linear|mel",
+        kind=AUDIO_PRIORS,
     params:
         device=config["device"],
     conda:

@@ -36,8 +36,8 @@ from pnf.experiments import read_experiment
 from pnf.langevin import SCHEDULES, Schedule
 from pnf.measures import lsd, si_sdr, snr, spectral_gaps
 from pnf.restoration import Sampling, restore, task_options
+from pnf.restore.audio_io import Observed
 from pnf.rows import append_rows, read_rows
-from pnf.tasks.audio_io import Observed
 
 FIELDS = ["prior_set", "task", "dataset", "setting", "iterations", "metric", "value",
           "seconds", "clip", "schedule", "evaluations"]

@@ -1,4 +1,4 @@
-"""How an image restore task meets the CLI: flags, reading test images, schedule, writing.
+"""How an image restore task meets the command line: flags, reading test images, schedule, writing.
 
     pnf restore image-inpaint --prior images.pt --input test.npy --index 3 --output-dir D
     pnf image restore inpaint ...                     # the same verb (kept for the workflow)
@@ -6,7 +6,8 @@
 Outputs in D (images (3, H, W) float32 in [-1, 1]; every .npy also as a .png):
 truth.npy, input.npy (the observation on the full grid, unobserved pixels 0; separation:
 the mixture in [-2, 2], its PNG halved), pnf.npy (separation: pnf-a.npy, pnf-b.npy) and
-run.json (task, index, seconds of sampling, levels, iterations, lr, seed).
+run.json (pnf.restore.record: task, setting, index, seconds of sampling, levels,
+iterations, lr, seed, precision, code version).
 Step rule: η = lr·(σ/σ_L)² (pnf.sigmas.image_delta); default ladder: the prior's levels.
 """
 
@@ -24,6 +25,7 @@ from pnf.atomic import write_bytes_atomic, write_json
 from pnf.checkpoints import load_prior
 from pnf.datasets.manifest import save_npy
 from pnf.langevin import Schedule
+from pnf.restore.record import run_record
 from pnf.sigmas import image_delta
 from pnf.validate import check_outputs
 
@@ -87,23 +89,24 @@ class ImageIO:
         add_image_schedule_args(p)
 
     @staticmethod
-    def load_priors(args, task: type) -> list:
-        if len(args.prior) != 1:
+    def load_priors(req, task: type) -> list:
+        if len(req.priors) != 1:
             raise ValueError(f"`restore {task.name}` needs exactly one --prior")
-        prior = load_prior(args.prior[0], grid=args.grid, model_kinds=ImageIO.model_kinds)
+        prior = load_prior(req.priors[0], grid=req.schedule.grid,
+                           model_kinds=ImageIO.model_kinds)
         return [prior] * task.shared_sources
 
     @staticmethod
-    def check_paths(args, task: type) -> None:
+    def check_paths(req, task: type) -> None:
         """--output-dir: a folder (or none yet) where files can be written; none of the
         files written there (truth, input, results, their PNGs, run.json) is, or links
         to, an input."""
-        out = Path(args.output_dir)
+        out = Path(req.output)
         if out.exists() and not out.is_dir():
             raise ValueError(f"--output-dir {out}: is a file; give a folder")
-        arrays = [out / "truth.npy", out / "input.npy", *task.output_paths(args, out)]
+        arrays = [out / "truth.npy", out / "input.npy", *task.output_paths(req, out)]
         files = [*arrays, *(p.with_suffix(".png") for p in arrays), out / "run.json"]
-        check_outputs(files, inputs=[args.input, *args.prior])
+        check_outputs(files, inputs=[req.input, *req.priors])
 
     @staticmethod
     def batched(obs, n: int):
@@ -115,40 +118,39 @@ class ImageIO:
         return (sources, 1, *obs.truth.shape[-3:])
 
     @staticmethod
-    def rate(priors, args) -> None:
+    def rate(priors, req) -> None:
         return None
 
     schedule = staticmethod(image_schedule)
 
     @staticmethod
-    def read(args, task: type) -> torch.Tensor:
+    def read(req, task: type) -> torch.Tensor:
         """The --index images of --input: (n, 3, H, W)."""
         from pnf.priors.image import read_images
 
-        images = read_images(args.input)
-        if len(args.index) != task.images_needed:
+        images = read_images(req.input)
+        if len(req.index) != task.images_needed:
             raise ValueError(f"{task.name} needs {task.images_needed} --index value(s), got "
-                             f"{len(args.index)}")
-        for i in args.index:
+                             f"{len(req.index)}")
+        for i in req.index:
             if not 0 <= i < len(images):
-                raise ValueError(f"--index {i} is outside {args.input} (0..{len(images) - 1})")
-        return images[args.index]
+                raise ValueError(f"--index {i} is outside {req.input} (0..{len(images) - 1})")
+        return images[list(req.index)]
 
     @staticmethod
-    def single_output(args, result) -> dict:
+    def single_output(req, result) -> dict:
         return {"pnf.npy": result}
 
     @staticmethod
-    def write(args, task: type, obs: Images, outputs: dict, rate, run: dict) -> None:
-        out = Path(args.output_dir)
+    def write(req, task: type, obs: Images, outputs: dict, rate, run: dict) -> None:
+        out = Path(req.output)
         truth = obs.truth if task.images_needed > 1 else obs.truth[0]
         save_image(out / "truth.npy", truth)
-        save_image(out / "input.npy", task.observation(args, obs, rate), task.input_scale)
+        save_image(out / "input.npy", task.observation(req, obs, rate), task.input_scale)
         for name, x in outputs.items():
             save_image(out / name, x)
         short = task.name.removeprefix("image-")
-        write_json(out / "run.json", {"task": short, "index": args.index,
-                                       "seconds": run["sampling"], "levels": run["levels"],
-                                       "iterations": args.iterations, "lr": args.lr,
-                                       "seed": args.seed})
+        write_json(out / "run.json", run_record(short, vars(req.setting), req.method, run,
+                                                run["sampling"], index=list(req.index),
+                                                lr=req.schedule.lr))
         print(f"pnf: image {short} took {run['sampling']:.1f} s -> {out}", file=sys.stderr)

@@ -2,8 +2,9 @@
 
     pnf restore superres --prior piano.pt --input clip.wav --output up.wav --factor 4
 
-An audio task (pnf.tasks.audio) sets `io = AudioIO`; pnf.commands.restore calls these
-functions and never looks at the task's name. Signals are mono float arrays at `rate`.
+An audio task's restore side (pnf.restore.audio, ...) sets `io = AudioIO`; the restore
+layer calls these functions and never looks at the task's name. They read the typed
+request (pnf.restore.request.Request). Signals are mono float arrays at `rate`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pnf.checkpoints import load_prior
 from pnf.langevin import SCHEDULES, Schedule
 from pnf.methods import methods_for
 from pnf.precision import PRECISIONS
+from pnf.restore.record import record_path, run_record
 from pnf.sigmas import audio_delta
 from pnf.validate import check_outputs
 
@@ -77,7 +79,8 @@ def chain_paths(output: str | Path, n: int) -> list[Path]:
 
 
 def schedule_for(args, prior) -> Schedule:
-    """The audio schedule: --levels or the prior's ladder; δ from --delta or the η rule."""
+    """The audio schedule: --levels or the prior's ladder; δ from --delta or the η rule.
+    `args`: the schedule flags (a request's `schedule`, or a parsed command line)."""
     levels = args.levels if args.levels is not None else prior.ladder()
     delta = args.delta if args.delta is not None else audio_delta(args.eta, levels)
     return Schedule(sigmas=levels, delta=delta, iterations=args.iterations,
@@ -102,30 +105,33 @@ class AudioIO:
                        help="pnf (default) or a baseline: " + (", ".join(methods_for(task.name))
                                                                or "none for this task"))
         p.add_argument("--model", help="baseline checkpoint (a learned method's)")
-        p.add_argument("--timing", help="write {'seconds': wall time} to this JSON file")
+        p.add_argument("--timing", metavar="RECORD",
+                       help="write the run record (task, setting, levels, iterations, seed, "
+                            "'seconds': wall time, ...) here instead of OUT.run.json")
         p.add_argument("--save-input", metavar="PATH",
                        help="also write what the method saw, as listenable audio (decimated "
                             "signal held, gap silenced, the mixture, the mel's source)")
         task.add_options(p)
         add_schedule_args(p, eta=task.eta)
-        variants.add_arguments(p, task)
+        variants.add_arguments(p, task.sampler)
 
     @staticmethod
-    def load_priors(args, task: type) -> list:
+    def load_priors(req, task: type) -> list:
         """The --prior files; a single one is shared by `task.shared_sources` sources."""
-        if not args.prior or (task.max_priors and len(args.prior) > task.max_priors):
+        if not req.priors or (task.max_priors and len(req.priors) > task.max_priors):
             many = "one per source" if task.max_priors != 1 else "exactly one"
             raise ValueError(f"`restore {task.name}` needs --prior ({many})")
-        priors = [load_prior(p, model_kinds=AudioIO.model_kinds) for p in args.prior]
+        priors = [load_prior(p, model_kinds=AudioIO.model_kinds) for p in req.priors]
         return priors * task.shared_sources if len(priors) == 1 else priors
 
     @staticmethod
-    def check_paths(args, task: type) -> None:
-        """Every output (per chain, per source, --save-input, --timing) writable, no input."""
-        outs = [p for chain in chain_paths(args.output, args.batch)
-                for p in task.output_paths(args, chain)]
-        check_outputs([*outs, args.save_input, args.timing],
-                      inputs=[args.input, args.model, *args.prior])
+    def check_paths(req, task: type) -> None:
+        """Every output (per chain, per source, --save-input, the run record) writable, no
+        input."""
+        outs = [p for chain in chain_paths(req.output, req.sampling.chains)
+                for p in task.output_paths(req, chain)]
+        check_outputs([*outs, req.save_input, req.record or record_path(req.output)],
+                      inputs=[req.input, req.model, *req.priors])
 
     @staticmethod
     def batched(obs: Observed, n: int) -> Observed:
@@ -139,29 +145,31 @@ class AudioIO:
         return sources, chains, obs.length
 
     @staticmethod
-    def rate(priors, args) -> int:
+    def rate(priors, req) -> int:
         """The prior's rate; without one (a baseline), the input file's own."""
-        return priors[0].rate if priors else file_rate(args.input)
+        return priors[0].rate if priors else file_rate(req.input)
 
     schedule = staticmethod(schedule_for)
 
     @staticmethod
-    def read(args, rate: int) -> Observed:
-        y = read_audio(args.input, rate)
+    def read(req, rate: int) -> Observed:
+        y = read_audio(req.input, rate)
         return Observed(y, len(y))
 
     @staticmethod
-    def single_output(args, result) -> dict:
-        return {Path(args.output): result}
+    def single_output(req, result) -> dict:
+        return {Path(req.output): result}
 
     @staticmethod
-    def write(args, task: type, obs: Observed, outputs: dict, rate: int, run: dict) -> None:
-        if args.save_input:
-            outputs[Path(args.save_input)] = task.observation(args, obs, rate)
+    def write(req, task: type, obs: Observed, outputs: dict, rate: int, run: dict) -> None:
+        """The outputs, --save-input and the run record (`run`: what the sampler reported,
+        with the wall time `seconds`)."""
+        if req.save_input:
+            outputs[Path(req.save_input)] = task.observation(req, obs, rate)
         for path, wave in outputs.items():
             write_audio(path, wave[:obs.length], obs.out_rate or rate)   # superres: K·len(y)
             # may pass the end
-        if args.timing:
-            write_json(args.timing, {"seconds": run["seconds"]})
-        print(f"pnf: {task.name} with {args.method} took {run['seconds']:.1f} s -> "
+        record = run_record(task.name, vars(req.setting), req.method, run, run["seconds"])
+        write_json(req.record or record_path(req.output), record)
+        print(f"pnf: {task.name} with {req.method} took {run['seconds']:.1f} s -> "
               f"{', '.join(map(str, outputs))}", file=sys.stderr)

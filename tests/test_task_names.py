@@ -1,0 +1,111 @@
+"""Each registered task's name is written only in its own files: pnf/task_specs.py, its
+sampler module in pnf/tasks/, its restore-layer module in pnf/restore/ and the restore
+registry (configs, docs and tests are free). The library, report and workflow read the
+task specs instead of naming tasks; EXCEPTIONS lists, with a reason each, where a name
+is genuinely a study's or a rule's subject, or the same word meaning something else."""
+
+import pytest
+from written_names import files_writing
+
+from pnf.task_specs import TASK_SPECS
+
+# The module family of each task in pnf/tasks/ and pnf/restore/.
+FAMILY = {"superres": "audio", "inpaint": "audio", "separate": "separation",
+          "spectrogram": "generation", "images": "image"}
+# superres, inpaint and separate are also the verbs of the image restorations (Setting.kind
+# of an `images` row, `pnf image restore VERB`): those verbs belong to the image modules.
+IMAGE_VERBS = ("superres", "inpaint", "separate")
+PROSE = "the word in a message or help text, not the task's name"
+IMAGE_SET = "the embedded image set `images` (pnf data build images), not the task"
+CONVERGENCE = "the convergence study is about super-resolution and separation by design"
+EXCEPTIONS = {
+    "superres": {
+        "pnf/methods.py": "a method's spec names the tasks it serves",
+        "workflow/scripts/convergence.py": CONVERGENCE,
+        "pnf/report/convergence.py": CONVERGENCE,
+        "workflow/rules/study.smk": CONVERGENCE,
+        "scripts/validate_variants.py": "the validation study is about super-resolution",
+    },
+    "inpaint": {
+        "pnf/methods.py": "a method's spec names the tasks it serves",
+    },
+    "separate": {
+        "pnf/methods.py": "a method's spec names the tasks it serves",
+        "workflow/scripts/convergence.py": CONVERGENCE,
+        "pnf/report/convergence.py": CONVERGENCE,
+        "workflow/rules/study.smk": CONVERGENCE,
+    },
+    "spectrogram": {
+        "pnf/audio.py": PROSE,
+        "pnf/commands/sample.py": PROSE,
+        "pnf/priors/wavenet.py": PROSE,
+    },
+    "images": {
+        "pnf/cli.py": PROSE,
+        "pnf/commands/image.py": PROSE,
+        "pnf/commands/restore.py": PROSE,
+        "pnf/report/cli.py": PROSE,
+        "pnf/restore/image_io.py": PROSE,
+        "pnf/validate.py": PROSE,
+        "pnf/priors/image.py": f"{PROSE}; {IMAGE_SET}",
+        "pnf/datasets/__init__.py": IMAGE_SET,
+        "pnf/datasets/cli.py": PROSE,
+        "pnf/datasets/images.py": IMAGE_SET,
+        "pnf/dag/plan.py": "the `images` section's key test_images",
+        "scripts/paper_size_jobs.py": "the paper config's `images` section, read as data",
+        "workflow/rules/common.smk": "PLAN.images, the image tasks' config section",
+    },
+}
+# Not yet reading the task specs (each entry goes once its file reads them).
+PENDING = {
+    "superres": ["Snakefile", "pnf/report/demo.py", "pnf/report/docs.py", "pnf/report/gate.py",
+                 "pnf/report/labels.py", "pnf/report/plan.py", "pnf/report/tables.py",
+                 "workflow/rules/images.smk", "workflow/rules/restore.smk"],
+    "inpaint": ["Snakefile", "pnf/report/demo.py", "pnf/report/docs.py", "pnf/report/gate.py",
+                "pnf/report/labels.py", "pnf/report/plan.py", "pnf/report/tables.py",
+                "workflow/rules/images.smk", "workflow/rules/restore.smk"],
+    "separate": ["Snakefile", "pnf/metrics.py", "pnf/report/budget.py", "pnf/report/demo.py",
+                 "pnf/report/docs.py", "pnf/report/figures.py", "pnf/report/gate.py",
+                 "pnf/report/labels.py", "pnf/report/plan.py", "pnf/report/restored.py",
+                 "pnf/report/tables.py", "workflow/rules/images.smk",
+                 "workflow/rules/restore.smk"],
+    "spectrogram": ["Snakefile", "pnf/report/budget.py", "pnf/report/demo.py",
+                    "pnf/report/docs.py", "pnf/report/figures.py", "pnf/report/gate.py",
+                    "pnf/report/labels.py", "pnf/report/plan.py", "pnf/report/tables.py",
+                    "workflow/rules/restore.smk"],
+    "images": ["Snakefile", "pnf/metrics.py", "pnf/report/demo.py", "pnf/report/figures.py",
+               "pnf/report/labels.py", "pnf/report/plan.py", "pnf/report/tables.py",
+               "workflow/rules/images.smk"],
+}
+
+
+def own_files(name: str) -> set[str]:
+    """The files where task `name` is written by right."""
+    family = [FAMILY[name]] + (["image"] if name in IMAGE_VERBS else [])
+    return {"pnf/task_specs.py", "pnf/restore/registry.py",
+            *(f"pnf/{layer}/{f}.py" for f in family for layer in ("tasks", "restore"))}
+
+
+def stray_files(name: str, files: dict[str, str] | None = None) -> list[str]:
+    """Files writing `name` that are neither its own nor excepted."""
+    allowed = own_files(name) | set(EXCEPTIONS.get(name, {})) | set(PENDING.get(name, []))
+    return sorted(set(files_writing(name, files)) - allowed)
+
+
+def test_every_registered_task_has_its_own_files():
+    assert set(FAMILY) == set(TASK_SPECS)
+
+
+@pytest.mark.parametrize("name", sorted(TASK_SPECS))
+def test_a_task_name_is_written_only_in_its_own_files(name):
+    assert stray_files(name) == []
+    found = files_writing(name)
+    assert "pnf/task_specs.py" in found
+    excepted = set(EXCEPTIONS.get(name, {})) | set(PENDING.get(name, []))
+    assert excepted <= set(found), f"no longer written there: {sorted(excepted - set(found))}"
+
+
+def test_a_task_name_written_in_another_file_is_found():
+    files = {"pnf/task_specs.py": "superres", "pnf/report/walltime.py": "x = 'superres'\n",
+             "pnf/report/other.py": "superresolution x4 superres_x"}
+    assert stray_files("superres", files) == ["pnf/report/walltime.py"]

@@ -26,9 +26,24 @@ workflow's plan from these specs and the config alone.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 OBSERVATIONS = ("clip", "mixture", "image")
+DEMO_SECTIONS = ("generation", "restoration", "image")   # the demo page's kinds, in its order
+
+
+@dataclass(frozen=True)
+class Table:
+    """How the report tabulates a task, e.g. Table("inpainting", "Audio inpainting", "setting",
+    ("snr", "lsd"), joined=True): rows are methods, columns the values of `col`."""
+
+    name: str                      # file stem: tables/<name>.{md,csv,tex}
+    title: str
+    col: str | None                # the field that makes columns: setting, source or None
+    metrics: tuple[str, ...]
+    joined: bool = False           # all metrics in one cell ("SNR / LSD"), not a column each
+    rows: tuple[str, ...] = ("method",)  # row fields: method, or method and setting
+    task: str = ""                 # the task it tabulates (set by its TaskSpec)
 
 
 @dataclass(frozen=True)
@@ -59,11 +74,23 @@ class TaskSpec:
     pairs: str | None = None       # the section's list that `iterations` pairs with
     score: tuple[str, ...] = ()    # Setting fields each score record carries
     schedule: dict = field(default_factory=dict)  # default of tasks.<name>.schedule
+    label: str = ""                # its name in the report (default: the task's name)
+    metric: str = "snr"            # the quality metric of its figures
+    table: Table | None = None     # its table in the report (None: not tabulated)
+    place: int = 0                 # its place in the report's tables and demo sections
+    demo: str = "restoration"      # its demo page section: generation, restoration or image
+    verbs: dict = field(default_factory=dict)  # labels of its rows' verbs (kind): superres2
 
     def __post_init__(self):
         if self.observation not in OBSERVATIONS:
             raise ValueError(f"task {self.name}: observation {self.observation!r} is not one "
                              f"of {list(OBSERVATIONS)}")
+        if self.demo not in DEMO_SECTIONS:
+            raise ValueError(f"task {self.name}: demo section {self.demo!r} is not one of "
+                             f"{list(DEMO_SECTIONS)}")
+        object.__setattr__(self, "label", self.label or self.name)
+        if self.table is not None:
+            object.__setattr__(self, "table", replace(self.table, task=self.name))
 
     @property
     def image(self) -> bool:
@@ -130,12 +157,49 @@ def register_task_spec(spec: TaskSpec) -> TaskSpec:
 
 
 for _spec in (
-        TaskSpec("superres", _superres, "mulaw", pairs="factors", score=("factor",)),
-        TaskSpec("inpaint", _inpaint, "mulaw", pairs="gaps_ms", score=("gap_ms",)),
-        TaskSpec("separate", _separate, "linear", "mixture"),
-        TaskSpec("spectrogram", _spectrogram, "mel", schedule={"delta": 0.001}),
-        TaskSpec("images", _images, "pixelcnn", "image")):
+        TaskSpec("superres", _superres, "mulaw", pairs="factors", score=("factor",),
+                 label="Super-resolution", place=1,
+                 table=Table("superres", "Audio super-resolution", "setting", ("snr", "lsd"),
+                             joined=True)),
+        TaskSpec("inpaint", _inpaint, "mulaw", pairs="gaps_ms", score=("gap_ms",),
+                 label="Inpainting", place=3,
+                 table=Table("inpainting", "Audio inpainting", "setting", ("snr", "lsd"),
+                             joined=True)),
+        TaskSpec("separate", _separate, "linear", "mixture", label="Source separation",
+                 place=2, table=Table("separation", "Source separation", "source",
+                                      ("si_sdr", "sdr", "sir", "sar"))),
+        TaskSpec("spectrogram", _spectrogram, "mel", schedule={"delta": 0.001},
+                 label="Spectrogram-conditioned generation", metric="lsd", place=4,
+                 demo="generation",
+                 table=Table("spectrogram", "Spectrogram-conditioned generation: PnF vs "
+                             "ancestral sampling", None, ("lsd", "seconds"),
+                             rows=("method", "setting"))),
+        TaskSpec("images", _images, "pixelcnn", "image", label="PixelCNN++ image tasks",
+                 metric="psnr", place=5, demo="image",
+                 verbs={"superres": "2× super-resolution", "inpaint": "inpainting",
+                        "separate": "separation"},
+                 table=Table("images", "PixelCNN++ on images: PSNR (dB)", "setting",
+                             ("psnr",)))):
     register_task_spec(_spec)
+
+
+def in_report_order() -> list[TaskSpec]:
+    """The registered specs in the report's order (`place`, then registration)."""
+    return sorted(TASK_SPECS.values(), key=lambda spec: spec.place)
+
+
+def task_label(task: str) -> str:
+    """How the report names `task` (an unregistered task: its own name)."""
+    return TASK_SPECS[task].label if task in TASK_SPECS else task
+
+
+def mixture_items(task: str, setting: str = "") -> bool:
+    """Whether the items of `task`'s folder `setting` are a mixture's sources
+    (<clip>-<source>): every setting of a mixture task, an image task's separation row."""
+    spec = TASK_SPECS.get(task)
+    if spec is None:
+        return False
+    return spec.observation == "mixture" or (spec.image and setting.startswith("separate"))
 
 
 def task_spec(name: str) -> TaskSpec:

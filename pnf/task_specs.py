@@ -80,6 +80,7 @@ class TaskSpec:
     place: int = 0                 # its place in the report's tables and demo sections
     demo: str = "restoration"      # its demo page section: generation, restoration or image
     verbs: dict = field(default_factory=dict)  # labels of its rows' verbs (kind): superres2
+    panel: str = ""                # the setting whose spectrogram panel the docs show
 
     def __post_init__(self):
         if self.observation not in OBSERVATIONS:
@@ -158,19 +159,19 @@ def register_task_spec(spec: TaskSpec) -> TaskSpec:
 
 for _spec in (
         TaskSpec("superres", _superres, "mulaw", pairs="factors", score=("factor",),
-                 label="Super-resolution", place=1,
+                 label="Super-resolution", place=1, panel="x4",
                  table=Table("superres", "Audio super-resolution", "setting", ("snr", "lsd"),
                              joined=True)),
         TaskSpec("inpaint", _inpaint, "mulaw", pairs="gaps_ms", score=("gap_ms",),
-                 label="Inpainting", place=3,
+                 label="Inpainting", place=3, panel="gap200",
                  table=Table("inpainting", "Audio inpainting", "setting", ("snr", "lsd"),
                              joined=True)),
         TaskSpec("separate", _separate, "linear", "mixture", label="Source separation",
-                 place=2, table=Table("separation", "Source separation", "source",
+                 place=2, panel="2src", table=Table("separation", "Source separation", "source",
                                       ("si_sdr", "sdr", "sir", "sar"))),
         TaskSpec("spectrogram", _spectrogram, "mel", schedule={"delta": 0.001},
                  label="Spectrogram-conditioned generation", metric="lsd", place=4,
-                 demo="generation",
+                 demo="generation", panel="it64",
                  table=Table("spectrogram", "Spectrogram-conditioned generation: PnF vs "
                              "ancestral sampling", None, ("lsd", "seconds"),
                              rows=("method", "setting"))),

@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 OBSERVATIONS = ("clip", "mixture", "image")
+IMAGE_PAIR_VERB = "separate"       # the image row that restores mixtures of two test images
+IMAGE_PAIR = f"{IMAGE_PAIR_VERB}2"  # and its folder
 DEMO_SECTIONS = ("generation", "restoration", "image")   # the demo page's kinds, in its order
 
 
@@ -143,7 +145,7 @@ def _images(spec: dict, seconds: float) -> list[Setting]:
                                 args=f"--factor {f}", observed=True),
             "inpaint": Setting("images", f"inpaint{h}", "inpaint", it, hole=h,
                                args=f"--hole {h}", observed=True),
-            "separate": Setting("images", "separate2", "separate", it,
+            "separate": Setting("images", IMAGE_PAIR, "separate", it,
                                 args=f"--c {spec['c']}", mixture=True)}
     return [rows[t] for t in spec["tasks"]]
 
@@ -195,12 +197,19 @@ def task_label(task: str) -> str:
 
 
 def mixture_items(task: str, setting: str = "") -> bool:
-    """Whether the items of `task`'s folder `setting` are a mixture's sources
+    """Whether the items of `task`'s folder (or image verb) `setting` are a mixture's sources
     (<clip>-<source>): every setting of a mixture task, an image task's separation row."""
     spec = TASK_SPECS.get(task)
     if spec is None:
         return False
-    return spec.observation == "mixture" or (spec.image and setting.startswith("separate"))
+    return spec.observation == "mixture" or (spec.image and setting.startswith(IMAGE_PAIR_VERB))
+
+
+def tasks_where(**facts) -> list[str]:
+    """The registered tasks whose spec has every field given, in registration order, e.g.
+    tasks_where(observation="mixture") == ["separate"]."""
+    return [name for name, spec in TASK_SPECS.items()
+            if all(getattr(spec, key) == value for key, value in facts.items())]
 
 
 def task_spec(name: str) -> TaskSpec:

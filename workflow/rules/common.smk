@@ -14,7 +14,7 @@ from pnf.dag import AUDIO_PRIORS, MIX, PNF_METHODS, Dag, check_config, clip_inde
 from pnf.experiments import deep_merge
 from pnf.methods import METHODS, learned
 from pnf.report.provenance import config_hash
-from pnf.task_specs import task_label
+from pnf.task_specs import IMAGE_PAIR, mixture_items, task_label, task_spec, tasks_where
 
 envvars:
     "PATH",

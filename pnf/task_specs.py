@@ -20,7 +20,14 @@ evaluate item --factor/--gap-ms`; a mixture task's records also carry the source
 mixture). Its schedule is the experiment's `sampler` with `tasks.<name>.schedule` on top
 (`schedule` when the section has none; the schema's default, checked by the tests), or
 `images.sampler` alone for the image tasks. pnf.dag builds the
-workflow's plan from these specs and the config alone.
+workflow's plan from these specs and the config alone. The report reads the rest from them:
+each task's label, table (`Table`) and place, the quality metric of its figures, its demo
+page section, the setting of its docs panel and the labels of its rows' verbs; the workflow's
+rules find their tasks with `tasks_where` (e.g. the mixture task).
+
+    >>> from pnf.task_specs import task_label, tasks_where
+    >>> task_label("separate"), task_spec("images").table.name, tasks_where(prior="mel")
+    ('Source separation', 'images', ['spectrogram'])
 """
 
 from __future__ import annotations

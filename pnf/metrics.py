@@ -43,6 +43,7 @@ from pnf.scores import (  # noqa: F401  (re-exported)
     write_metrics,
     write_record,
 )
+from pnf.task_specs import TASK_SPECS
 
 
 def _match_lengths(truth, estimate, mixture):
@@ -64,9 +65,10 @@ def score_item(truth: np.ndarray, estimate: np.ndarray, task: str, mixture=None,
                rate: int = RATE, **meta) -> dict:
     """One flat record (RECORD_KEYS): the metadata given in `meta` plus every metric.
 
-    Images (task "images" or a 3-D array) get PSNR only; audio gets SNR, LSD, SI-SDR, the
-    gate's spectral gaps and, for task "separate" with a mixture, SDR/SIR/SAR.
+    Images (an image task's, or any 3-D array) get PSNR only; audio gets SNR, LSD, SI-SDR,
+    the gate's spectral gaps and, for a mixture task given the mixture, SDR/SIR/SAR.
     """
+    spec = TASK_SPECS.get(task)
     record = dict.fromkeys(RECORD_KEYS)
     record.update({"source": "", "task": task})
     unknown = set(meta) - set(RECORD_KEYS)
@@ -74,7 +76,7 @@ def score_item(truth: np.ndarray, estimate: np.ndarray, task: str, mixture=None,
         raise ValueError(f"unknown record keys {sorted(unknown)}; use some of {RECORD_KEYS}")
     record.update(meta)
     truth, estimate = np.asarray(truth), np.asarray(estimate)
-    if task == "images" or truth.ndim == 3:
+    if (spec is not None and spec.image) or truth.ndim == 3:
         if truth.shape != estimate.shape:
             raise ValueError(f"image estimate has shape {estimate.shape} but the truth has "
                              f"{truth.shape}; give arrays of the same shape")
@@ -86,7 +88,7 @@ def score_item(truth: np.ndarray, estimate: np.ndarray, task: str, mixture=None,
             record["duration"] = len(truth) / rate
         record.update(snr=snr(truth, estimate), lsd=lsd(truth, estimate),
                       si_sdr=si_sdr(truth, estimate), **spectral_gaps(truth, estimate, rate))
-        if task == "separate" and mixture is not None:
+        if spec is not None and spec.observation == "mixture" and mixture is not None:
             record.update(bss_eval(truth, estimate, mixture, rate))
     return {k: _clean(record[k]) for k in RECORD_KEYS}
 

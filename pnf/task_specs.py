@@ -20,15 +20,39 @@ evaluate item --factor/--gap-ms`; a mixture task's records also carry the source
 mixture). Its schedule is the experiment's `sampler` with `tasks.<name>.schedule` on top
 (`schedule` when the section has none; the schema's default, checked by the tests), or
 `images.sampler` alone for the image tasks. pnf.dag builds the
-workflow's plan from these specs and the config alone.
+workflow's plan from these specs and the config alone. The report reads the rest from them:
+each task's label, table (`Table`) and place, the quality metric of its figures, its demo
+page section, the setting of its docs panel and the labels of its rows' verbs; the workflow's
+rules find their tasks with `tasks_where` (e.g. the mixture task).
+
+    >>> from pnf.task_specs import task_label, tasks_where
+    >>> task_label("separate"), task_spec("images").table.name, tasks_where(prior="mel")
+    ('Source separation', 'images', ['spectrogram'])
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 OBSERVATIONS = ("clip", "mixture", "image")
+IMAGE_PAIR_VERB = "separate"       # the image row that restores mixtures of two test images
+IMAGE_PAIR = f"{IMAGE_PAIR_VERB}2"  # and its folder
+DEMO_SECTIONS = ("generation", "restoration", "image")   # the demo page's kinds, in its order
+
+
+@dataclass(frozen=True)
+class Table:
+    """How the report tabulates a task, e.g. Table("inpainting", "Audio inpainting", "setting",
+    ("snr", "lsd"), joined=True): rows are methods, columns the values of `col`."""
+
+    name: str                      # file stem: tables/<name>.{md,csv,tex}
+    title: str
+    col: str | None                # the field that makes columns: setting, source or None
+    metrics: tuple[str, ...]
+    joined: bool = False           # all metrics in one cell ("SNR / LSD"), not a column each
+    rows: tuple[str, ...] = ("method",)  # row fields: method, or method and setting
+    task: str = ""                 # the task it tabulates (set by its TaskSpec)
 
 
 @dataclass(frozen=True)
@@ -59,11 +83,24 @@ class TaskSpec:
     pairs: str | None = None       # the section's list that `iterations` pairs with
     score: tuple[str, ...] = ()    # Setting fields each score record carries
     schedule: dict = field(default_factory=dict)  # default of tasks.<name>.schedule
+    label: str = ""                # its name in the report (default: the task's name)
+    metric: str = "snr"            # the quality metric of its figures
+    table: Table | None = None     # its table in the report (None: not tabulated)
+    place: int = 0                 # its place in the report's tables and demo sections
+    demo: str = "restoration"      # its demo page section: generation, restoration or image
+    verbs: dict = field(default_factory=dict)  # labels of its rows' verbs (kind): superres2
+    panel: str = ""                # the setting whose spectrogram panel the docs show
 
     def __post_init__(self):
         if self.observation not in OBSERVATIONS:
             raise ValueError(f"task {self.name}: observation {self.observation!r} is not one "
                              f"of {list(OBSERVATIONS)}")
+        if self.demo not in DEMO_SECTIONS:
+            raise ValueError(f"task {self.name}: demo section {self.demo!r} is not one of "
+                             f"{list(DEMO_SECTIONS)}")
+        object.__setattr__(self, "label", self.label or self.name)
+        if self.table is not None:
+            object.__setattr__(self, "table", replace(self.table, task=self.name))
 
     @property
     def image(self) -> bool:
@@ -115,7 +152,7 @@ def _images(spec: dict, seconds: float) -> list[Setting]:
                                 args=f"--factor {f}", observed=True),
             "inpaint": Setting("images", f"inpaint{h}", "inpaint", it, hole=h,
                                args=f"--hole {h}", observed=True),
-            "separate": Setting("images", "separate2", "separate", it,
+            "separate": Setting("images", IMAGE_PAIR, "separate", it,
                                 args=f"--c {spec['c']}", mixture=True)}
     return [rows[t] for t in spec["tasks"]]
 
@@ -130,12 +167,57 @@ def register_task_spec(spec: TaskSpec) -> TaskSpec:
 
 
 for _spec in (
-        TaskSpec("superres", _superres, "mulaw", pairs="factors", score=("factor",)),
-        TaskSpec("inpaint", _inpaint, "mulaw", pairs="gaps_ms", score=("gap_ms",)),
-        TaskSpec("separate", _separate, "linear", "mixture"),
-        TaskSpec("spectrogram", _spectrogram, "mel", schedule={"delta": 0.001}),
-        TaskSpec("images", _images, "pixelcnn", "image")):
+        TaskSpec("superres", _superres, "mulaw", pairs="factors", score=("factor",),
+                 label="Super-resolution", place=1, panel="x4",
+                 table=Table("superres", "Audio super-resolution", "setting", ("snr", "lsd"),
+                             joined=True)),
+        TaskSpec("inpaint", _inpaint, "mulaw", pairs="gaps_ms", score=("gap_ms",),
+                 label="Inpainting", place=3, panel="gap200",
+                 table=Table("inpainting", "Audio inpainting", "setting", ("snr", "lsd"),
+                             joined=True)),
+        TaskSpec("separate", _separate, "linear", "mixture", label="Source separation",
+                 place=2, panel="2src",
+                 table=Table("separation", "Source separation", "source",
+                             ("si_sdr", "sdr", "sir", "sar"))),
+        TaskSpec("spectrogram", _spectrogram, "mel", schedule={"delta": 0.001},
+                 label="Spectrogram-conditioned generation", metric="lsd", place=4,
+                 demo="generation", panel="it64",
+                 table=Table("spectrogram", "Spectrogram-conditioned generation: PnF vs "
+                             "ancestral sampling", None, ("lsd", "seconds"),
+                             rows=("method", "setting"))),
+        TaskSpec("images", _images, "pixelcnn", "image", label="PixelCNN++ image tasks",
+                 metric="psnr", place=5, demo="image",
+                 verbs={"superres": "2× super-resolution", "inpaint": "inpainting",
+                        "separate": "separation"},
+                 table=Table("images", "PixelCNN++ on images: PSNR (dB)", "setting",
+                             ("psnr",)))):
     register_task_spec(_spec)
+
+
+def in_report_order() -> list[TaskSpec]:
+    """The registered specs in the report's order (`place`, then registration)."""
+    return sorted(TASK_SPECS.values(), key=lambda spec: spec.place)
+
+
+def task_label(task: str) -> str:
+    """How the report names `task` (an unregistered task: its own name)."""
+    return TASK_SPECS[task].label if task in TASK_SPECS else task
+
+
+def mixture_items(task: str, setting: str = "") -> bool:
+    """Whether the items of `task`'s folder (or image verb) `setting` are a mixture's sources
+    (<clip>-<source>): every setting of a mixture task, an image task's separation row."""
+    spec = TASK_SPECS.get(task)
+    if spec is None:
+        return False
+    return spec.observation == "mixture" or (spec.image and setting.startswith(IMAGE_PAIR_VERB))
+
+
+def tasks_where(**facts) -> list[str]:
+    """The registered tasks whose spec has every field given, in registration order, e.g.
+    tasks_where(observation="mixture") == ["separate"]."""
+    return [name for name, spec in TASK_SPECS.items()
+            if all(getattr(spec, key) == value for key, value in facts.items())]
 
 
 def task_spec(name: str) -> TaskSpec:

@@ -4,9 +4,7 @@ through the CLI, and is planned, trained, restored and scored by a real Snakemak
 schema names only registered methods, and each method's name is written only in its own
 spec and model file (besides configs, docs and tests)."""
 
-import ast
 import json
-import re
 import subprocess
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import soundfile as sf
 import yaml
 from conftest import decaying_harmonics
 from test_pipeline import SNAKEMAKE, TINY, env, job_counts, planned_files, workdir
+from written_names import files_writing
 
 from pnf.audio import write_audio
 from pnf.checkpoints import describe
@@ -174,42 +173,13 @@ EXCEPTIONS = {
 }
 
 
-def _py_literals(text: str) -> str:
-    """Every string constant of a Python module except docstrings, one per line."""
-    tree = ast.parse(text)
-    docs = {id(node.body[0].value) for node in ast.walk(tree)
-            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
-            and node.body and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)}
-    return "\n".join(n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
-                     and isinstance(n.value, str) and id(n) not in docs)
-
-
-def _smk_code(text: str) -> str:
-    """A rule file's text less its comments and docstrings (names, strings and code)."""
-    text = re.sub(r'"""[\s\S]*?"""', "", text)
-    return "\n".join(line.split("#")[0] for line in text.splitlines())
-
-
-def code_files() -> dict[str, str]:
-    """{path: what counts as written there} of the library, workflow and scripts."""
-    out = {}
-    for path in [*ROOT.glob("pnf/**/*.py"), *ROOT.glob("workflow/scripts/*.py"),
-                 *ROOT.glob("scripts/*.py")]:
-        out[str(path.relative_to(ROOT))] = _py_literals(path.read_text())
-    for path in [*ROOT.glob("workflow/rules/*.smk"), ROOT / "Snakefile"]:
-        out[str(path.relative_to(ROOT))] = _smk_code(path.read_text())
-    return out
-
-
 @pytest.mark.parametrize("name", sorted(METHODS))
 def test_a_method_name_is_written_only_in_its_own_files(name):
     spec = METHODS[name]
     own = {"pnf/methods.py", *OWN_FILES.get(name, [])}
     if spec.model:
         own.add(spec.model.split(":")[0].replace(".", "/") + ".py")
-    word = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9_])")
-    found = sorted(path for path, text in code_files().items() if word.search(text))
+    found = files_writing(name)
     allowed = set(EXCEPTIONS.get(name, {}))
     assert "*" in allowed or set(found) - own <= allowed, sorted(set(found) - own - allowed)
     assert "pnf/methods.py" in found

@@ -20,14 +20,16 @@ import seaborn as sns
 from matplotlib.ticker import NullFormatter
 
 from pnf.report.savefig import plt, save_figure
+from pnf.task_specs import mixture_items
 
+# The study's panels: it is about super-resolution and separation by design.
 PANELS = [("superres", "snr", "SNR (dB) ↑"), ("superres", "lsd", "LSD ↓"),
           ("separate", "si_sdr", "SI-SDR (dB) ↑")]
 
 
 def _frame(csv_paths) -> pd.DataFrame:
     df = pd.concat([pd.read_csv(p) for p in csv_paths], ignore_index=True)
-    sep = df.task == "separate"                       # metric si_sdr_<source>
+    sep = df.task.map(mixture_items).astype(bool)     # metric si_sdr_<source>
     df["family"] = df.metric.where(~sep, "si_sdr")
     df["line"] = df.dataset.where(~sep, df.metric.str.removeprefix("si_sdr_"))
     return df
@@ -64,7 +66,7 @@ def plot_convergence(csv_paths, out: Path) -> Path:
     for ax, (task, setting, fam, label) in zip(axes[0], panels, strict=True):
         sub = df[(df.task == task) & (df.setting == setting) & (df.family == fam)]
         _panel(ax, sub, label)
-        ax.set_title(f"{task} {setting}" if task != "separate" else "separation")
+        ax.set_title("separation" if mixture_items(task) else f"{task} {setting}")
     fig.suptitle("PnF against updates per level (validation clips; dashed: spline / mixture)",
                  fontsize=10)
     return save_figure(fig, Path(out))
@@ -90,7 +92,7 @@ def plot_evaluations(csv_paths, out: Path) -> Path:
         ax.set_xscale("log")
         ax.xaxis.set_minor_formatter(NullFormatter())           # labels at 10, 100, ... only
         ax.set(xlabel="network evaluations", ylabel=label,
-               title=f"{task} {setting}" if task != "separate" else "separation")
+               title="separation" if mixture_items(task) else f"{task} {setting}")
         ax.legend(fontsize=6)
     fig.suptitle("Quality against network evaluations per schedule (validation clips; "
                  "dashed: spline / mixture)", fontsize=10)

@@ -22,9 +22,10 @@ import matplotlib.image
 import pandas as pd
 
 from pnf.atomic import atomic_path, write_text_atomic
-from pnf.report.labels import TASK_LABELS, method_label, natural_key, setting_label
+from pnf.report.labels import method_label, natural_key, setting_label
 from pnf.report.provenance import footer
 from pnf.report.restored import input_for, load_image, scan_restored
+from pnf.task_specs import DEMO_SECTIONS, in_report_order, mixture_items
 
 MAX_ITEMS = 3
 FIGURE_RULE = ("made by rule `figures` (workflow/rules/report.smk): "
@@ -189,7 +190,7 @@ def _restoration_section(files: pd.DataFrame, media: _Media) -> str:
                                   media.audio(inp, "input")]
                          + [media.audio(_path(group, method=m, item=t.item), m)
                             for m in methods]))
-        if task == "separate":
+        if mixture_items(task, setting):
             header[1] = "Mixture"
         title = f"{dataset}: {setting_label(setting)}"
         parts.append(f"<h3>{html.escape(title)}</h3>" + _grid(header, rows)
@@ -210,6 +211,24 @@ def _images_section(files: pd.DataFrame, media: _Media) -> str:
         parts.append(f"<h3>{html.escape(setting_label(setting))}</h3>"
                      + _grid(["Input", "PnF (PixelCNN++)", "Ground truth"], rows))
     return "".join(parts)
+
+
+SECTIONS = {"generation": _spectrogram_section, "restoration": _restoration_section,
+            "image": _images_section}   # a task spec's `demo` -> how its section is drawn
+
+
+def _task_sections(files: pd.DataFrame, media: _Media) -> list[tuple[str, str, str]]:
+    """(id, title, html) per task with restored files: by demo kind (DEMO_SECTIONS), then
+    in the report's order. Image sections hold the .npy files, the others the audio."""
+    is_image = files.path.map(lambda p: Path(p).suffix == ".npy")
+    out = []
+    for kind in DEMO_SECTIONS:
+        for spec in in_report_order():
+            part = files[(is_image if kind == "image" else ~is_image)
+                         & (files.task == spec.name)]
+            if spec.demo == kind and not part.empty:
+                out.append((spec.name, spec.label, SECTIONS[kind](part, media)))
+    return out
 
 
 def render_page(sections: list[tuple[str, str, str]], title: str, note: str) -> str:
@@ -238,19 +257,9 @@ def write_demo(restored: str | Path, figures: str | Path | None, out: str | Path
         raise FileNotFoundError(f"{restored}: no restored files (*.wav, *.npy) found; run the "
                                 "restoration stage first")
     media = _Media(restored, None if figures is None else Path(figures), out)
-    is_image = files.path.map(lambda p: Path(p).suffix == ".npy")
-    audio, images = files[~is_image], files[is_image]
     sections = [("results", "Results", _results_section(metrics and Path(metrics), media,
-                                                          claims, gate))]
-    if not audio[audio.task == "spectrogram"].empty:
-        sections.append(("spectrogram", TASK_LABELS["spectrogram"],
-                         _spectrogram_section(audio[audio.task == "spectrogram"], media)))
-    for task in ("superres", "separate", "inpaint"):
-        if not audio[audio.task == task].empty:
-            sections.append((task, TASK_LABELS[task],
-                             _restoration_section(audio[audio.task == task], media)))
-    if not images.empty:
-        sections.append(("images", TASK_LABELS["images"], _images_section(images, media)))
+                                                          claims, gate)),
+                *_task_sections(files, media)]
     note = note or ("Ground truth, the observed input, PnF and every baseline found among the "
                     "restored files. Spectrograms: log power, n_fft 1024, hop 256.")
     page = out / "index.html"

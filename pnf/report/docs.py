@@ -27,14 +27,16 @@ from pathlib import Path
 import pandas as pd
 
 from pnf.atomic import write_bytes_atomic, write_text_atomic
+from pnf.task_specs import TASK_SPECS
 
 BEGIN = "<!-- results: rendered by `pnf report docs` from docs/data; do not edit -->"
 END = "<!-- end of rendered results -->"
 ORDER = ("smoke", "small", "paper-mini", "paper")
 REBUILD = "make reproduce EXPERIMENT={0} && pnf report docs --experiment {0}"
 # One spectrogram panel per audio task (results/<exp>/figures/spec-<dataset>-<task>-<setting>
-# .png), from the first of PANEL_DATASETS that has it: speech first, the easiest to read.
-PANELS = ("superres-x4", "inpaint-gap200", "separate-2src", "spectrogram-it64")
+# .png; the setting is its spec's `panel`), from the first of PANEL_DATASETS that has it:
+# speech first, the easiest to read.
+PANELS = tuple(f"{spec.name}-{spec.panel}" for spec in TASK_SPECS.values() if spec.panel)
 PANEL_DATASETS = ("voice", "mix", "piano")
 PANEL_WIDTH = 1400  # pixels; JPEG keeps a snapshot's panels near 100 kB each
 

@@ -39,8 +39,8 @@ from pnf.report.labels import (  # noqa: E402
 from pnf.report.restored import find, input_for, load_image, scan_restored  # noqa: E402
 from pnf.report.savefig import save_figure  # noqa: E402
 from pnf.report.walltime import LENGTHS  # noqa: E402
+from pnf.task_specs import TASK_SPECS, mixture_items  # noqa: E402
 
-QUALITY_METRIC = {"spectrogram": "lsd", "images": "psnr"}  # others: SNR
 MAX_IMAGES = 6
 
 
@@ -70,7 +70,7 @@ def fig_iterations(records: pd.DataFrame, out: Path) -> Path | None:
     for ax, panel in zip(axes[0], panels, strict=True):
         part = sub[sub.panel == panel]
         task = part.task.iloc[0]
-        metric = QUALITY_METRIC.get(task, "snr")
+        metric = getattr(TASK_SPECS.get(task), "metric", "snr")   # unregistered: SNR
         sns.lineplot(data=part[part[metric].notna()], x="iterations", y=metric, hue="dataset",
                      marker="o", errorbar=("se", 1), ax=ax)
         anc = records[(records.task == task) & (records.method == "ancestral")]
@@ -114,7 +114,7 @@ def spectrogram_panels(files: pd.DataFrame, dataset: str, task: str, setting: st
     panels = [("Ground truth", Path(first["path"]))]
     inp = input_for(files, dataset, task, setting, first["item"], first["clip"])
     if inp is not None:
-        panels.insert(0 if task == "separate" else 1,
+        panels.insert(0 if mixture_items(task, setting) else 1,
                       ("Mixture" if inp.stem.endswith("-mix") else "Input", inp))
     others = group[~group.method.isin(["truth", "input"])].method.unique()
     for method in sorted(others, key=lambda m: (m != "pnf", method_key(m))):
@@ -131,7 +131,7 @@ def _panel_rows(files: pd.DataFrame, dataset: str, task: str, setting: str) -> l
     if group.empty:
         return []
     items = group[group["clip"] == group["clip"].iloc[0]]["item"].tolist()
-    items = items if task == "separate" else items[:1]
+    items = items if mixture_items(task, setting) else items[:1]
     return [(i, spectrogram_panels(files, dataset, task, setting, i)) for i in items]
 
 

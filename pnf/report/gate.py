@@ -34,11 +34,17 @@ from pathlib import Path
 
 import numpy as np
 
+from pnf.task_specs import TASK_SPECS
+
 DEFAULTS = {"highband_db": 6.0, "flatness": 1.0, "bits_over_linear": 0.5}
-PRIOR_KIND = {"superres": "mulaw", "inpaint": "mulaw", "separate": "linear",
-              "spectrogram": "mel"}
 GATED = ("pnf*", "ancestral*")     # methods whose outputs are drawn from a prior
 MAX_REASONS = 4
+
+
+def _prior_kind(task: str | None) -> str | None:
+    """The audio prior kind an audio task restores with (None: no audio task, not gated)."""
+    spec = TASK_SPECS.get(task)
+    return None if spec is None or spec.image else spec.prior
 
 
 def _globs(selector) -> list[str]:
@@ -66,7 +72,7 @@ class Gate:
         """Why the test's compared outputs fail the gate ([] when they pass or are ungated)."""
         from pnf.report.claim_rules import _side
 
-        if test.get("task") not in PRIOR_KIND:
+        if _prior_kind(test.get("task")) is None:
             return []
         out = []
         sides = [(test.get("method", "pnf*"), test.get("settings"))]
@@ -99,7 +105,7 @@ class Gate:
 
     @staticmethod
     def _name(task: str, rec: dict) -> str:
-        return f"{rec['source'] or rec['dataset']}-{PRIOR_KIND[task]}"
+        return f"{rec['source'] or rec['dataset']}-{_prior_kind(task)}"
 
     def _prior(self, task: str, rec: dict) -> list[str]:
         return self.prior_reasons(self._name(task, rec))

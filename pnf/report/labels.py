@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from pnf.methods import METHODS
+from pnf.task_specs import TASK_SPECS
 
 # Ours and the pseudo-methods; each baseline's label is its spec's (pnf.methods).
 METHOD_LABELS = {
@@ -35,11 +36,6 @@ METHOD_ORDER = ("truth", "input", "ancestral", *METHODS, "pnf", "pnf-warm")
 PSEUDO_METHODS = {"truth", "input"}
 METRIC_LABELS = {"snr": "SNR", "lsd": "LSD", "si_sdr": "SI-SDR", "sdr": "SDR", "sir": "SIR",
                  "sar": "SAR", "psnr": "PSNR", "seconds": "Time (s)", "duration": "Length (s)"}
-TASK_LABELS = {"spectrogram": "Spectrogram-conditioned generation",
-               "superres": "Super-resolution", "separate": "Source separation",
-               "inpaint": "Inpainting", "images": "PixelCNN++ image tasks"}
-IMAGE_SETTING_LABELS = {"superres": "2× super-resolution", "inpaint": "inpainting",
-                        "separate": "separation"}
 
 
 def natural_key(text: str) -> tuple:
@@ -69,9 +65,10 @@ def setting_label(setting: str) -> str:
         match = re.fullmatch(pattern, setting)
         if match:
             return fmt.format(match.group(1))
+    verbs = {verb: label for spec in TASK_SPECS.values() for verb, label in spec.verbs.items()}
     match = re.fullmatch(r"([a-z]+)(\d+)", setting)
-    if match and match.group(1) in IMAGE_SETTING_LABELS:
-        return f"{IMAGE_SETTING_LABELS[match.group(1)]} ({match.group(2)})"
+    if match and match.group(1) in verbs:
+        return f"{verbs[match.group(1)]} ({match.group(2)})"
     return setting
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 from pnf.experiments import deep_merge
 from pnf.methods import method as spec_of
 from pnf.report import flops as F
+from pnf.task_specs import TASK_SPECS, mixture_items
 
 RATE = 22050
 
@@ -45,11 +46,14 @@ def _training_steps(spec: dict, levels: int) -> int:
 
 
 def _prior_kinds(cfg: dict) -> list[tuple[str, str]]:
-    """(dataset, kind) of every audio prior the tasks need, as the workflow trains them."""
-    tasks, kinds = cfg["tasks"], []
-    for task, kind in (("superres", "mulaw"), ("inpaint", "mulaw"), ("spectrogram", "mel")):
-        kinds += [(d, kind) for d in tasks.get(task, {}).get("datasets", [])]
-    kinds += [(s, "linear") for s in tasks.get("separate", {}).get("sources", [])]
+    """(dataset, kind) of every audio prior the tasks need, as the workflow trains them: the
+    datasets of the clean-data tasks, then the sources of the mixture tasks."""
+    kinds = []
+    audio = [spec for spec in TASK_SPECS.values() if not spec.image]
+    for spec in sorted(audio, key=lambda spec: spec.observation == "mixture"):
+        section = spec.section(cfg) or {}
+        names = section.get("sources" if spec.observation == "mixture" else "datasets", [])
+        kinds += [(name, spec.prior) for name in names]
     return list(dict.fromkeys(kinds))
 
 
@@ -79,13 +83,20 @@ def _train_rows(cfg: dict, per_sample: dict) -> list[dict]:
     return rows
 
 
-def _restore_rows(cfg: dict, per_sample: dict) -> list[dict]:
-    tasks, clips = cfg["tasks"], cfg["test_clips"]
+def _sweep(spec, section: dict) -> list[tuple]:
+    """(what the row adds to its name, iterations) per PnF setting of an audio task: one
+    count (a mixture), counts paired with the spec's `pairs` list, or counts alone."""
+    its = section["iterations"]
+    if isinstance(its, int):
+        return [(None, its)]
+    if spec.pairs:
+        return list(zip(section[spec.pairs], its, strict=True))
+    return [(f"{it} it.", it) for it in its]
 
-    def samples(task, dataset=None):    # the task's clip length (tasks.<task>.seconds)
-        rate = cfg["datasets"].get(dataset, {}).get("rate", RATE)   # the mixtures: RATE
-        return tasks[task].get("seconds", cfg["test_seconds"]) * rate
-    levels = len(cfg["sampler"]["levels"])
+
+def _restore_rows(cfg: dict, per_sample: dict) -> list[dict]:
+    """Every audio task's PnF jobs: per dataset (a mixture task: once) and setting; each
+    update covers the whole clip (a mixture: one per source) at the task's levels."""
     base = cfg["priors"]["base"]
 
     def per(kind):
@@ -94,48 +105,50 @@ def _restore_rows(cfg: dict, per_sample: dict) -> list[dict]:
             per_sample[(size, kind)] = F.update_flops_per_sample(F.wavenet(size, **model))
         return per_sample[(size, kind)]
     rows = []
-    for task, key in (("superres", "factors"), ("inpaint", "gaps_ms")):
-        spec = tasks.get(task)
-        for dataset in (spec or {}).get("datasets", []):
-            for value, iters in zip(spec[key], spec["iterations"], strict=True):
-                rows.append(dict(stage="restore", what=f"{task} {dataset} {value}", jobs=clips,
-                                 flops_per_job=levels * iters * samples(task, dataset)
-                                 * per("mulaw")))
-    if "separate" in tasks:
-        spec = tasks["separate"]
-        rows.append(dict(stage="restore", what="separate", jobs=clips, flops_per_job=levels
-                         * spec["iterations"] * samples("separate") * per("linear")
-                         * len(spec["sources"])))
-    if "spectrogram" in tasks:
-        spec = tasks["spectrogram"]
-        mel_levels = len(spec.get("schedule", {}).get("levels") or cfg["sampler"]["levels"])
-        for dataset in spec["datasets"]:
-            for iters in spec["iterations"]:
-                rows.append(dict(stage="restore", what=f"spectrogram {dataset} {iters} it.",
-                                 jobs=clips, flops_per_job=mel_levels * iters
-                                 * samples("spectrogram", dataset) * per("mel")))
+    for spec in TASK_SPECS.values():
+        section = None if spec.image else spec.section(cfg)
+        if not section:
+            continue
+        levels = len(section.get("schedule", {}).get("levels") or cfg["sampler"]["levels"])
+        mixture = spec.observation == "mixture"
+        sources = len(section["sources"]) if mixture else 1
+        for dataset in [None] if mixture else section["datasets"]:
+            rate = cfg["datasets"].get(dataset, {}).get("rate", RATE)   # the mixtures: RATE
+            samples = section.get("seconds", cfg["test_seconds"]) * rate
+            for value, iters in _sweep(spec, section):
+                what = " ".join(str(p) for p in (spec.name, dataset, value) if p is not None)
+                rows.append(dict(stage="restore", what=what, jobs=cfg["test_clips"],
+                                 flops_per_job=levels * iters * samples * per(spec.prior)
+                                 * sources))
     return rows
 
 
 def _image_rows(cfg: dict) -> list[dict]:
-    images = cfg.get("images")
-    if not images:
-        return []
+    """Each image task's prior training and PnF jobs: its single-image rows together (one
+    job per test image each), its mixture rows (two sources per update)."""
     from pnf.sigmas import image_sigmas
 
-    spec = images["prior"]
-    size, model = _model(spec)
-    levels = len(images["sampler"].get("levels") or spec.get("sigmas") or image_sigmas())
-    net = F.pixelcnn(size, **model)
-    train = F.image_flops_per_image(net, train=True) * spec["training"]["batch_size"]
-    update = F.image_flops_per_image(net)
-    per_image = levels * images["sampler"]["iterations"] * update
-    n = images["test_images"]
-    return [dict(stage="train", what="prior images", jobs=1,
-                 flops_per_job=_training_steps(spec, levels) * train),
-            dict(stage="restore", what="images superres + inpaint", jobs=2 * n,
-                 flops_per_job=per_image),
-            dict(stage="restore", what="images separate", jobs=n, flops_per_job=2 * per_image)]
+    rows = []
+    for spec in (spec for spec in TASK_SPECS.values() if spec.image):
+        images = spec.section(cfg)
+        if not images:
+            continue
+        prior = images["prior"]
+        size, model = _model(prior)
+        levels = len(images["sampler"].get("levels") or prior.get("sigmas") or image_sigmas())
+        net = F.pixelcnn(size, **model)
+        train = F.image_flops_per_image(net, train=True) * prior["training"]["batch_size"]
+        per_image = levels * images["sampler"]["iterations"] * F.image_flops_per_image(net)
+        n = images["test_images"]
+        mixed = [verb for verb in spec.verbs if mixture_items(spec.name, verb)]
+        single = [verb for verb in spec.verbs if verb not in mixed]
+        rows += [dict(stage="train", what=f"prior {spec.name}", jobs=1,
+                      flops_per_job=_training_steps(prior, levels) * train),
+                 dict(stage="restore", what=f"{spec.name} {' + '.join(single)}",
+                      jobs=len(single) * n, flops_per_job=per_image),
+                 dict(stage="restore", what=f"{spec.name} {' + '.join(mixed)}",
+                      jobs=len(mixed) * n, flops_per_job=2 * per_image)]
+    return rows
 
 
 def plan(cfg: dict) -> pd.DataFrame:

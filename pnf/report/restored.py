@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pnf.report.labels import method_key, natural_key
+from pnf.task_specs import mixture_items
 
 MEDIA_SUFFIXES = (".wav", ".flac", ".ogg", ".npy")
 COLUMNS = ["dataset", "task", "setting", "method", "item", "clip", "source", "path"]
@@ -36,7 +37,7 @@ def scan_restored(root: str | Path) -> pd.DataFrame:
         dataset, task, setting, method = path.relative_to(root).parts[:4]
         item = path.stem
         clip, source = item, ""
-        if task == "separate" or setting.startswith("separate"):
+        if mixture_items(task, setting):
             clip, _, source = item.rpartition("-")
             clip = clip or item
         rows.append([dataset, task, setting, method, item, clip, source, path])

@@ -34,33 +34,14 @@ from pnf.report.labels import (
     setting_label,
 )
 from pnf.report.provenance import footer
+from pnf.task_specs import Table, in_report_order
 
 BOLD = {"md": "**{}**", "tex": r"\textbf{{{}}}", "csv": "{}", "html": "<b>{}</b>"}
 PM = {"md": " ± ", "tex": r" $\pm$ ", "csv": " ± ", "html": " ± "}
 
 
-@dataclass(frozen=True)
-class TableSpec:
-    name: str  # file stem
-    title: str
-    task: str
-    col: str | None  # the field that makes columns: setting, source or None
-    metrics: tuple[str, ...]
-    joined: bool = False  # all metrics in one cell ("SNR / LSD") instead of a column each
-    rows: tuple[str, ...] = ("method",)  # row fields: method, or method and setting
-
-
-SPECS = (
-    TableSpec("superres", "Audio super-resolution", "superres", "setting", ("snr", "lsd"),
-              joined=True),
-    TableSpec("separation", "Source separation", "separate", "source",
-              ("si_sdr", "sdr", "sir", "sar")),
-    TableSpec("inpainting", "Audio inpainting", "inpaint", "setting", ("snr", "lsd"),
-              joined=True),
-    TableSpec("spectrogram", "Spectrogram-conditioned generation: PnF vs ancestral sampling",
-              "spectrogram", None, ("lsd", "seconds"), rows=("method", "setting")),
-    TableSpec("images", "PixelCNN++ on images: PSNR (dB)", "images", "setting", ("psnr",)),
-)
+# One table per task that has one (its spec's `table`), in the report's order.
+SPECS = tuple(spec.table for spec in in_report_order() if spec.table is not None)
 
 
 @dataclass(frozen=True)
@@ -94,7 +75,7 @@ def summarise(records: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="sd")
 
 
-def _row_key(spec: TableSpec, rec) -> tuple:
+def _row_key(spec: Table, rec) -> tuple:
     return tuple(rec[f] for f in spec.rows)
 
 
@@ -119,7 +100,7 @@ def _mark_best(cells: dict, metrics) -> dict:
     return cells
 
 
-def layout(summary: pd.DataFrame, spec: TableSpec, dataset: str) -> pd.DataFrame | None:
+def layout(summary: pd.DataFrame, spec: Table, dataset: str) -> pd.DataFrame | None:
     """Rows = methods, columns = (column value, metric group); each cell a list of Cell (one
     per metric of the group) or None. None when there is no score."""
     df = summary[(summary.task == spec.task) & (summary.dataset == dataset)
@@ -149,7 +130,7 @@ def layout(summary: pd.DataFrame, spec: TableSpec, dataset: str) -> pd.DataFrame
                         columns=pd.MultiIndex.from_tuples(cols))
 
 
-def _header(spec: TableSpec, col: tuple) -> str:
+def _header(spec: Table, col: tuple) -> str:
     value, group = col
     label = setting_label(value) if spec.col == "setting" else value
     metrics = " / ".join(metric_label(m) for m in group)
@@ -158,7 +139,7 @@ def _header(spec: TableSpec, col: tuple) -> str:
     return f"{label} · {metrics}"
 
 
-def render(frame: pd.DataFrame, spec: TableSpec, style: str) -> pd.DataFrame:
+def render(frame: pd.DataFrame, spec: Table, style: str) -> pd.DataFrame:
     """The frame's cells as text in one style (md, tex or csv)."""
     def text(cell, group):
         if cell is None:
@@ -185,7 +166,7 @@ def html_tables(metrics: str | Path) -> list[tuple[str, pd.DataFrame]]:
     return out
 
 
-def _stats_note(spec: TableSpec, summary: pd.DataFrame, dataset: str | None) -> str:
+def _stats_note(spec: Table, summary: pd.DataFrame, dataset: str | None) -> str:
     sel = summary.task == spec.task
     n = summary[sel & (summary.dataset == dataset) if dataset else sel].n
     items = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
@@ -194,7 +175,7 @@ def _stats_note(spec: TableSpec, summary: pd.DataFrame, dataset: str | None) -> 
             f"time; best per column in bold; {MISSING} = no result.")
 
 
-def caption(spec: TableSpec, summary: pd.DataFrame, dataset: str | None, experiment: str,
+def caption(spec: Table, summary: pd.DataFrame, dataset: str | None, experiment: str,
             data_note: str) -> str:
     where = dataset or "all datasets"
     return (f"{spec.title}, {where}. Experiment: {experiment}; data: {data_note}. "

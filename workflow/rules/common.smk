@@ -13,8 +13,8 @@ import yaml
 from pnf.dag import AUDIO_PRIORS, MIX, PNF_METHODS, Dag, check_config, clip_index, is_pnf
 from pnf.experiments import deep_merge
 from pnf.methods import METHODS, learned
-from pnf.report.labels import TASK_LABELS
 from pnf.report.provenance import config_hash
+from pnf.task_specs import IMAGE_PAIR, mixture_items, task_label, task_spec, tasks_where
 
 envvars:
     "PATH",
@@ -126,7 +126,7 @@ def figure_category(wildcards):
     """`snakemake --report` groups figures by task: spec-<dataset>-<task>-<setting>.png."""
     parts = wildcards.name.split("-")
     if parts[0] == "spec" and len(parts) == 4:
-        return TASK_LABELS.get(parts[2], parts[2])
+        return task_label(parts[2])
     return "Summary figures"
 
 

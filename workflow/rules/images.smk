@@ -10,8 +10,11 @@
 # Targets (cells, restored files, prior, data) are listed in rules/common.smk.
 
 if IMAGES:
-    IMG = f"{R}/{IMAGE_SET}/images"  # restored images
-    IMG_TIMING = f"{TIMING}/{IMAGE_SET}/images"
+    # the image task (pnf/task_specs.py): its results folder, its single-image rows' verbs
+    (IMAGE_TASK,) = tasks_where(observation="image")
+    IMAGE_VERBS = [v for v in task_spec(IMAGE_TASK).verbs if not mixture_items(IMAGE_TASK, v)]
+    IMG = f"{R}/{IMAGE_SET}/{IMAGE_TASK}"  # restored images
+    IMG_TIMING = f"{TIMING}/{IMAGE_SET}/{IMAGE_TASK}"
     IMG_DATA = f"{set_dir(IMAGE_SET)}/manifest.csv"
     IMG_PRIOR = f"{OUT}/priors/{IMAGE_SET}-pixelcnn.pt"
 
@@ -90,18 +93,18 @@ if IMAGES:
             pnf=f"{IMG}/{{setting}}/pnf/{{clip}}.npy",
             timing=f"{IMG_TIMING}/{{setting}}/pnf/{{clip}}.json",
         wildcard_constraints:
-            setting=r"(superres|inpaint)\d+",
+            setting=f"({'|'.join(IMAGE_VERBS)})\\d+",
         params:
-            task=lambda w: PLAN.setting("images", w.setting).kind,
+            task=lambda w: PLAN.setting(IMAGE_TASK, w.setting).kind,
             index=lambda w: clip_index(w.clip),
-            args=lambda w: PLAN.task_args("images", w.setting),
-            langevin=lambda w: PLAN.sampler_args("images", w.setting),
+            args=lambda w: PLAN.task_args(IMAGE_TASK, w.setting),
+            langevin=lambda w: PLAN.sampler_args(IMAGE_TASK, w.setting),
         conda:
             ENV
         log:
-            f"{LOGS}/restore/{IMAGE_SET}/images/{{setting}}/pnf/{{clip}}.log",
+            f"{LOGS}/restore/{IMAGE_SET}/{IMAGE_TASK}/{{setting}}/pnf/{{clip}}.log",
         benchmark:
-            f"{BENCH}/image_restore/restore/{IMAGE_SET}/images/{{setting}}/pnf/{{clip}}.tsv",
+            f"{BENCH}/image_restore/restore/{IMAGE_SET}/{IMAGE_TASK}/{{setting}}/pnf/{{clip}}.tsv",
         threads: threads("restore")
         resources:
             **res("restore"),
@@ -120,26 +123,27 @@ if IMAGES:
             prior=IMG_PRIOR,
             data=IMG_DATA,
         output:
-            truth=[f"{IMG}/separate2/truth/{{clip}}-{s}.npy" for s in "ab"],
-            observed=f"{IMG}/separate2/input/{{clip}}-mix.npy",
-            pnf=[f"{IMG}/separate2/pnf/{{clip}}-{s}.npy" for s in "ab"],
-            timing=f"{IMG_TIMING}/separate2/pnf/{{clip}}.json",
+            truth=[f"{IMG}/{IMAGE_PAIR}/truth/{{clip}}-{s}.npy" for s in "ab"],
+            observed=f"{IMG}/{IMAGE_PAIR}/input/{{clip}}-mix.npy",
+            pnf=[f"{IMG}/{IMAGE_PAIR}/pnf/{{clip}}-{s}.npy" for s in "ab"],
+            timing=f"{IMG_TIMING}/{IMAGE_PAIR}/pnf/{{clip}}.json",
         params:
             index=lambda w: f"--index {2 * clip_index(w.clip)} --index {2 * clip_index(w.clip) + 1}",
-            args=lambda w: PLAN.task_args("images", "separate2"),
-            langevin=lambda w: PLAN.sampler_args("images", "separate2"),
+            args=lambda w: PLAN.task_args(IMAGE_TASK, IMAGE_PAIR),
+            langevin=lambda w: PLAN.sampler_args(IMAGE_TASK, IMAGE_PAIR),
+            task=lambda w: PLAN.setting(IMAGE_TASK, IMAGE_PAIR).kind,
         conda:
             ENV
         log:
-            f"{LOGS}/restore/{IMAGE_SET}/images/separate2/pnf/{{clip}}.log",
+            f"{LOGS}/restore/{IMAGE_SET}/{IMAGE_TASK}/{IMAGE_PAIR}/pnf/{{clip}}.log",
         benchmark:
-            f"{BENCH}/image_separate/restore/{IMAGE_SET}/images/separate2/pnf/{{clip}}.tsv",
+            f"{BENCH}/image_separate/restore/{IMAGE_SET}/{IMAGE_TASK}/{IMAGE_PAIR}/pnf/{{clip}}.tsv",
         threads: threads("restore")
         resources:
             **res("restore"),
         shell:
             "tmp=$(mktemp -d) && trap 'rm -rf $tmp' EXIT && "
-            "OMP_NUM_THREADS={threads} pnf image restore separate --prior {input.prior} "
+            "OMP_NUM_THREADS={threads} pnf image restore {params.task} --prior {input.prior} "
             "--input $(dirname {input.data})/test.npy {params.index} {params.args} "
             "{params.langevin} --output-dir $tmp > {log} 2>&1 && "
             "python workflow/scripts/split_pair.py $tmp/truth.npy $tmp/pnf-a.npy $tmp/pnf-b.npy "

@@ -3,6 +3,13 @@
 # pseudo-methods `truth` (the clean clip) and `input` (what the method saw), and a wall-time
 # record per restoration call under <OUT>/timing/ (same layout, .json).
 
+# The tasks these rules restore, read from their specs (pnf/task_specs.py): audio clips with
+# the mu-law prior (restore_pnf, restore_baseline), the mixture (rule separate) and the
+# mel-conditioned generation (spectrogram_pnf, spectrogram_ancestral).
+MULAW_TASKS = "|".join(tasks_where(observation="clip", prior="mulaw"))
+(MIXTURE_TASK,) = tasks_where(observation="mixture")
+(MEL_TASK,) = tasks_where(prior="mel")
+
 
 rule test_item:
     """The N-th test clip of a dataset (cN), cut to test_seconds, at the dataset's rate."""
@@ -38,11 +45,10 @@ rule mix_item:
         f"{DATA_ROOT}/{MIX_SET}/manifest.csv",
     output:
         mix=f"{OUT}/items/{MIX}/{{clip}}-mix.wav",
-        sources=[f"{OUT}/items/{MIX}/{{clip}}-{s}.wav"
-                 for s in TASKS.get("separate", {}).get("sources", [])],
+        sources=[f"{OUT}/items/{MIX}/{{clip}}-{s}.wav" for s in SOURCES],
     params:
         index=lambda w: clip_index(w.clip),
-        sources=" ".join(TASKS.get("separate", {}).get("sources", [])),
+        sources=" ".join(SOURCES),
         seconds=config["test_seconds"],
     conda:
         ENV
@@ -86,15 +92,15 @@ rule mixture_input:
     input:
         f"{OUT}/items/{MIX}/{{clip}}-mix.wav",
     output:
-        f"{R}/{MIX}/separate/{{setting}}/input/{{clip}}-mix.wav",
+        f"{R}/{MIX}/{MIXTURE_TASK}/{{setting}}/input/{{clip}}-mix.wav",
     params:
-        cut=lambda w, input, output: PLAN.cut_command(PLAN.task_seconds("separate"), input, output),
+        cut=lambda w, input, output: PLAN.cut_command(PLAN.task_seconds(MIXTURE_TASK), input, output),
     conda:
         ENV
     log:
-        f"{LOGS}/input/{MIX}/separate/{{setting}}/{{clip}}.log",
+        f"{LOGS}/input/{MIX}/{MIXTURE_TASK}/{{setting}}/{{clip}}.log",
     benchmark:
-        f"{BENCH}/mixture_input/input/{MIX}/separate/{{setting}}/{{clip}}.tsv",
+        f"{BENCH}/mixture_input/input/{MIX}/{MIXTURE_TASK}/{{setting}}/{{clip}}.tsv",
     threads: 1
     resources:
         **res("light"),
@@ -148,7 +154,7 @@ rule restore_pnf:
         wav=f"{R}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.wav",
         timing=f"{TIMING}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.json",
     wildcard_constraints:
-        task="superres|inpaint",
+        task=MULAW_TASKS,
         method=PNF_METHODS,
     params:
         args=lambda w: PLAN.task_args(w.task, w.setting),
@@ -179,7 +185,7 @@ rule restore_baseline:
         wav=f"{R}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.wav",
         timing=f"{TIMING}/{{dataset}}/{{task}}/{{setting}}/{{method}}/{{clip}}.json",
     wildcard_constraints:
-        task="superres|inpaint",
+        task=MULAW_TASKS,
         method="|".join(LEARNED),
     params:
         args=lambda w: PLAN.task_args(w.task, w.setting),
@@ -203,60 +209,62 @@ rule separate:
     """Separation of a mixture: PnF (or a variant of ours) with one linear prior per source,
     or a separator."""
     input:
-        mix=f"{R}/{MIX}/separate/{{setting}}/input/{{clip}}-mix.wav",
+        mix=f"{R}/{MIX}/{MIXTURE_TASK}/{{setting}}/input/{{clip}}-mix.wav",
         priors=lambda w: [f"{OUT}/priors/{s}-linear.pt" for s in SOURCES]
         if is_pnf(w.method) else [],
         model=PLAN.baseline_model,
     output:
-        wavs=[f"{R}/{MIX}/separate/{{setting}}/{{method}}/{{clip}}-{s}.wav" for s in SOURCES],
-        timing=f"{TIMING}/{MIX}/separate/{{setting}}/{{method}}/{{clip}}.json",
+        wavs=[f"{R}/{MIX}/{MIXTURE_TASK}/{{setting}}/{{method}}/{{clip}}-{s}.wav" for s in SOURCES],
+        timing=f"{TIMING}/{MIX}/{MIXTURE_TASK}/{{setting}}/{{method}}/{{clip}}.json",
     wildcard_constraints:
-        method=f"{PNF_METHODS}|{trained_on(None, 'separate')}",
+        method=f"{PNF_METHODS}|{trained_on(None, MIXTURE_TASK)}",
     params:
-        out=lambda w: f"{R}/{MIX}/separate/{w.setting}/{w.method}/{w.clip}.wav",
+        out=lambda w: f"{R}/{MIX}/{MIXTURE_TASK}/{w.setting}/{w.method}/{w.clip}.wav",
         how=lambda w, input: (" ".join(f"--prior {p}" for p in input.priors)
-                              + f" {PLAN.task_args('separate', w.setting)} "
-                              + PLAN.sampler_args("separate", w.setting) + " "
-                              + PLAN.variant_flags("separate")[w.method]) if is_pnf(w.method)
+                              + f" {PLAN.task_args(MIXTURE_TASK, w.setting)} "
+                              + PLAN.sampler_args(MIXTURE_TASK, w.setting) + " "
+                              + PLAN.variant_flags(MIXTURE_TASK)[w.method]) if is_pnf(w.method)
         else f"--method {w.method} --model {input.model}",
         names=" ".join(SOURCES),
+        task=MIXTURE_TASK,
     conda:
         ENV
     log:
-        f"{LOGS}/restore/{MIX}/separate/{{setting}}/{{method}}/{{clip}}.log",
+        f"{LOGS}/restore/{MIX}/{MIXTURE_TASK}/{{setting}}/{{method}}/{{clip}}.log",
     benchmark:
-        f"{BENCH}/separate-{{method}}/restore/{MIX}/separate/{{setting}}/{{method}}/{{clip}}.tsv",
+        f"{BENCH}/separate-{{method}}/restore/{MIX}/{MIXTURE_TASK}/{{setting}}/{{method}}/{{clip}}.tsv",
     threads: threads("restore")
     resources:
         **res("restore"),
     shell:
-        "OMP_NUM_THREADS={threads} pnf restore separate {params.how} --input {input.mix} "
+        "OMP_NUM_THREADS={threads} pnf restore {params.task} {params.how} --input {input.mix} "
         "--output {params.out} --names {params.names} --timing {output.timing} > {log} 2>&1"
 
 
 rule spectrogram_pnf:
     """Spectrogram-conditioned generation by PnF on the mel prior, at T iterations."""
     input:
-        truth=f"{R}/{{dataset}}/spectrogram/{{setting}}/truth/{{clip}}.wav",
+        truth=f"{R}/{{dataset}}/{MEL_TASK}/{{setting}}/truth/{{clip}}.wav",
         prior=f"{OUT}/priors/{{dataset}}-mel.pt",
     output:
-        wav=f"{R}/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.wav",
-        timing=f"{TIMING}/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.json",
+        wav=f"{R}/{{dataset}}/{MEL_TASK}/{{setting}}/pnf/{{clip}}.wav",
+        timing=f"{TIMING}/{{dataset}}/{MEL_TASK}/{{setting}}/pnf/{{clip}}.json",
     wildcard_constraints:
         setting=r"it\d+",
     params:
-        langevin=lambda w: PLAN.sampler_args("spectrogram", w.setting),
+        langevin=lambda w: PLAN.sampler_args(MEL_TASK, w.setting),
+        task=MEL_TASK,
     conda:
         ENV
     log:
-        f"{LOGS}/restore/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.log",
+        f"{LOGS}/restore/{{dataset}}/{MEL_TASK}/{{setting}}/pnf/{{clip}}.log",
     benchmark:
-        f"{BENCH}/spectrogram_pnf/restore/{{dataset}}/spectrogram/{{setting}}/pnf/{{clip}}.tsv",
+        f"{BENCH}/spectrogram_pnf/restore/{{dataset}}/{MEL_TASK}/{{setting}}/pnf/{{clip}}.tsv",
     threads: threads("restore")
     resources:
         **res("restore"),
     shell:
-        "OMP_NUM_THREADS={threads} pnf restore spectrogram --prior {input.prior} "
+        "OMP_NUM_THREADS={threads} pnf restore {params.task} --prior {input.prior} "
         "{params.langevin} --input {input.truth} --output {output.wav} "
         "--timing {output.timing} > {log} 2>&1"
 
@@ -264,19 +272,19 @@ rule spectrogram_pnf:
 rule spectrogram_ancestral:
     """The same mel prior sampled sequentially (cached ancestral sampling)."""
     input:
-        truth=f"{R}/{{dataset}}/spectrogram/ar/truth/{{clip}}.wav",
+        truth=f"{R}/{{dataset}}/{MEL_TASK}/ar/truth/{{clip}}.wav",
         prior=f"{OUT}/priors/{{dataset}}-mel.pt",
     output:
-        wav=f"{R}/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.wav",
-        timing=f"{TIMING}/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.json",
+        wav=f"{R}/{{dataset}}/{MEL_TASK}/ar/ancestral/{{clip}}.wav",
+        timing=f"{TIMING}/{{dataset}}/{MEL_TASK}/ar/ancestral/{{clip}}.json",
     params:
-        seed=PLAN.schedule("spectrogram")["seed"] if "spectrogram" in TASKS else 0,
+        seed=PLAN.schedule(MEL_TASK)["seed"] if MEL_TASK in TASKS else 0,
     conda:
         ENV
     log:
-        f"{LOGS}/restore/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.log",
+        f"{LOGS}/restore/{{dataset}}/{MEL_TASK}/ar/ancestral/{{clip}}.log",
     benchmark:
-        f"{BENCH}/spectrogram_ancestral/restore/{{dataset}}/spectrogram/ar/ancestral/{{clip}}.tsv",
+        f"{BENCH}/spectrogram_ancestral/restore/{{dataset}}/{MEL_TASK}/ar/ancestral/{{clip}}.tsv",
     threads: threads("restore")
     resources:
         **res("restore"),

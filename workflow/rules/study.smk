@@ -4,7 +4,7 @@
 # per sampler schedule (`study.schedules`), against network evaluations
 # (workflow/scripts/convergence.py). Not part of results/tables: it costs more than the rest.
 STUDY = config.get("study", {})
-STUDY_SOURCES = TASKS.get("separate", {}).get("sources", []) if STUDY.get("separation") else []
+STUDY_SOURCES = SOURCES if STUDY.get("separation") else []
 
 
 rule study_config:

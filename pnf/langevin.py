@@ -209,7 +209,7 @@ COMPILE_CUDA_ONLY = ("--compile is for CUDA devices (on the CPU it makes the upd
 def compiled(priors: Sequence[Prior], device) -> list[Prior]:
     """The priors with log_prob under torch.compile (mode reduce-overhead: CUDA graphs for
     the update's fixed shapes). CUDA only: on the CPU, inductor made the update slower
-    (0.57x, issue #21), so `--compile` there is a one-line error."""
+    (0.57x, docs/performance.md), so `--compile` there is a one-line error."""
     if torch.device(device).type != "cuda":
         raise ValueError(COMPILE_CUDA_ONLY)
     out = []

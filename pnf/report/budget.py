@@ -99,7 +99,7 @@ def by_stage(table: pd.DataFrame) -> pd.DataFrame:
 
 def light_share(table: pd.DataFrame) -> float:
     """Share of job-seconds spent in light jobs (scoring, spline/fill baselines, observation
-    cuts): issue #21's figure of merit."""
+    cuts): the pipeline's figure of merit for start-up overhead (docs/performance.md)."""
     return float(table.loc[table.stage == "light", "job_s"].sum() / table.job_s.sum())
 
 

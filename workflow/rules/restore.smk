@@ -111,7 +111,7 @@ rule mixture_input:
 # The baselines without a network (spline, zero, linear) and the observation cuts of one
 # task and dataset run as ONE job over every setting and item: the same `pnf restore` call
 # per item, in one process (workflow/scripts/light_restore.py), so they pay the process and
-# torch start-up once (issue #21, <OUT>/budget). Outputs stay per item, as before.
+# torch start-up once (<OUT>/budget). Outputs stay per item, as before.
 for _task in [t for t in PLAN.observe if t in TASKS]:
     _grid = dict(setting=[s.name for s in PLAN.settings(_task)], clip=ITEMS, allow_missing=True)
     _cell = f"{R}/{{dataset}}/{_task}/{{setting}}"

@@ -1,4 +1,4 @@
-# The convergence study (issue #15): `snakemake convergence` restores VALIDATION clips (the
+# The convergence study: `snakemake convergence` restores VALIDATION clips (the
 # last test-split clips, never among the scored items) at each count of `study.iterations`
 # with the experiment's priors and ladder, and draws quality against updates per level and,
 # per sampler schedule (`study.schedules`), against network evaluations
@@ -63,7 +63,7 @@ rule convergence:
         "&& mv {output.csv}.partial {output.csv}"
 
 
-# The prior study (issue #23): `snakemake prior_study` trains every variant of `study.priors`
+# The prior study: `snakemake prior_study` trains every variant of `study.priors`
 # (the experiment's prior of a kind, deep-merged with the variant's `set`) on the training
 # split, measures it on VALIDATION clips (`pnf evaluate prior --split validation`: bits per
 # sample beside a histogram and a linear predictor, ancestral samples' spectra against the

@@ -1,4 +1,4 @@
-"""Convergence study (issue #15): PnF quality against updates per level and against the prior.
+"""Convergence study: PnF quality against updates per level and against the prior.
 
     python workflow/scripts/convergence.py --config experiments/small.yaml \\
         --prior-set base=results/small/priors --iterations 16 64 256 1024 \\

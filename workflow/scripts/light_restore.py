@@ -2,7 +2,7 @@
 task and dataset, every setting and item, in ONE process: each item is the same `pnf
 restore` call the per-item rules made (same flags, files and --timing record), run through
 pnf.cli.main in-process, so the DAG pays the process and torch start-up once, not per item
-(issue #21; see <OUT>/budget).
+(see <OUT>/budget).
 
     python workflow/scripts/light_restore.py '{"task": "superres", "dataset": "piano",
         "settings": {"x4": "--factor 4"}, "methods": ["spline"], "observe": "spline",

@@ -121,6 +121,13 @@ def test_spectrogram_pnf_and_ancestral(priors, clip, tmp_path):
                  "--output", str(tmp_path / "ar.wav"), "--timing", str(tmp_path / "t.json")]) == 0
     n = len(pcm(clip))
     assert len(pcm(tmp_path / "pnf.wav")) == n == len(pcm(tmp_path / "ar.wav"))
+    rec = json.loads((tmp_path / "t.json").read_text())       # a run record, scored from
+    assert (rec["method"], rec["iterations"], rec["seed"]) == ("ancestral", None, 0)
+    assert main(["evaluate", "item", "--truth", str(clip), "--estimate", str(tmp_path / "ar.wav"),
+                 "--dataset", "voice", "--task", "spectrogram", "--setting", "ar", "--method",
+                 "ancestral", "--item", "c0", "--run", str(tmp_path / "t.json"), "--out",
+                 str(tmp_path / "s.json")]) == 0
+    assert json.loads((tmp_path / "s.json").read_text())["seconds"] == rec["seconds"]
 
 
 def test_inpaint_keeps_the_input_rate_and_every_observed_sample(priors, tmp_path, capsys):

@@ -38,7 +38,8 @@ def register(sub) -> None:
         p.add_argument("--seconds", type=float, default=1.0, help="length (default 1 s)")
         p.add_argument("--mel-from", help="condition on the mel spectrogram of this audio "
                                           "(mel prior); sets the length")
-        p.add_argument("--timing", help="write {'seconds': wall time} to this JSON file")
+        p.add_argument("--timing", help="write the run record (method, levels, iterations, "
+                                        "seed, seconds, code version) to this JSON file")
         if name == "pnf":
             add_schedule_args(p, eta=0.1)
         else:
@@ -86,7 +87,20 @@ def run(args) -> int:
         for path, wave in zip(outs, waves, strict=True):
             write_audio(path, wave, prior.rate)
         if args.timing:
-            write_json(args.timing, {"seconds": seconds})
+            write_json(args.timing, _record(args, prior, schedule if args.how == "pnf"
+                                            else None, length, seconds))
     print(f"pnf: {args.how} sampling of {length} samples x {args.batch} took {seconds:.1f} s",
           file=sys.stderr)
     return 0
+
+
+def _record(args, prior, schedule, length: int, seconds: float) -> dict:
+    """The run record of one sampling (pnf.restore.record): `schedule` None for ancestral
+    sampling, which runs at the prior's lowest σ and has no iterations."""
+    from pnf.restore.record import run_record
+
+    info = ({"levels": [min(prior.levels)], "seed": args.seed} if schedule is None else
+            {"levels": list(schedule.sigmas), "iterations": schedule.iterations,
+             "seed": args.seed})
+    setting = {"samples": length, "batch": args.batch, "mel_from": args.mel_from}
+    return run_record("sample", setting, args.how, info, seconds)

@@ -10,11 +10,12 @@
     ['results/smoke/restored/images/images/inpaint16/input/c000.npy']
 
 Layout under OUT = results/<experiment>: restored/<dataset>/<task>/<setting>/<method>/<item>
-(.wav, or .npy for the image tasks), timing/ (same layout, one {"seconds": ...} record per
-restoration call), scores/ (same layout, one JSON record per item), priors/<dataset>-<kind>.pt,
-baselines/ (learned methods' checkpoints). What each task means comes from its spec
-(pnf.task_specs), what each baseline means from its spec (pnf.methods); this module names
-neither. The methods `pnf` (PnF, the paper's) and pnf-<variant> (ours) run on the priors.
+(.wav, or .npy for the image tasks), timing/ (same layout, one run record per restoration
+call: pnf.restore.record), scores/ (same layout, one JSON record per item),
+priors/<dataset>-<kind>.pt, baselines/ (learned methods' checkpoints). What each task
+means comes from its spec (pnf.task_specs), what each baseline means from its spec
+(pnf.methods); this module names neither. The methods `pnf` (PnF, the paper's) and
+pnf-<variant> (ours) run on the priors.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ def score_item(truth: np.ndarray, estimate: np.ndarray, task: str, mixture=None,
             record["duration"] = len(truth) / rate
         record.update(snr=snr(truth, estimate), lsd=lsd(truth, estimate),
                       si_sdr=si_sdr(truth, estimate), **spectral_gaps(truth, estimate, rate))
-        if spec is not None and spec.observation == "mixture" and mixture is not None:
+        if spec is not None and spec.mixture and mixture is not None:
             record.update(bss_eval(truth, estimate, mixture, rate))
     return {k: _clean(record[k]) for k in RECORD_KEYS}
 

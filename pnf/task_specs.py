@@ -103,6 +103,11 @@ class TaskSpec:
             object.__setattr__(self, "table", replace(self.table, task=self.name))
 
     @property
+    def mixture(self) -> bool:
+        """A mixture task: its items are the sources of a mixture of its `sources`."""
+        return self.observation == "mixture"
+
+    @property
     def image(self) -> bool:
         """A PixelCNN++ task: its section is `images`, its items .npy arrays."""
         return self.observation == "image"
@@ -210,7 +215,7 @@ def mixture_items(task: str, setting: str = "") -> bool:
     spec = TASK_SPECS.get(task)
     if spec is None:
         return False
-    return spec.observation == "mixture" or (spec.image and setting.startswith(IMAGE_PAIR_VERB))
+    return spec.mixture or (spec.image and setting.startswith(IMAGE_PAIR_VERB))
 
 
 def tasks_where(**facts) -> list[str]:

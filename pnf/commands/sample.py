@@ -99,8 +99,8 @@ def _record(args, prior, schedule, length: int, seconds: float) -> dict:
     sampling, which runs at the prior's lowest σ and has no iterations."""
     from pnf.restore.record import run_record
 
-    info = ({"levels": [min(prior.levels)], "seed": args.seed} if schedule is None else
-            {"levels": list(schedule.sigmas), "iterations": schedule.iterations,
-             "seed": args.seed})
+    ancestral = schedule is None
+    info = {"levels": [min(prior.levels)] if ancestral else list(schedule.sigmas),
+            "iterations": None if ancestral else schedule.iterations, "seed": args.seed}
     setting = {"samples": length, "batch": args.batch, "mel_from": args.mel_from}
     return run_record("sample", setting, args.how, info, seconds)

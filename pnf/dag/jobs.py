@@ -25,7 +25,7 @@ from pnf.methods import learned
 from pnf.task_specs import TASK_SPECS
 
 # prior kinds read at the mixtures' rate (they serve separation), never at a dataset's own
-MIXTURE_PRIORS = {s.prior for s in TASK_SPECS.values() if s.observation == "mixture"}
+MIXTURE_PRIORS = {s.prior for s in TASK_SPECS.values() if s.mixture}
 
 
 class Dag(Plan):
@@ -92,7 +92,7 @@ class Dag(Plan):
         out = {"truth": f"{self.restored}/{cell}/truth/{w.item}{ext}",
                "estimate": f"{self.restored}/{cell}/{w.method}/{w.item}{ext}",
                "timing": f"{self.timing}/{cell}/{w.method}/{clip}.json"}
-        if self.specs[w.task].observation == "mixture":
+        if self.specs[w.task].mixture:
             out["mixture"] = f"{self.restored}/{cell}/input/{clip}-mix{ext}"
         return out
 
@@ -101,7 +101,7 @@ class Dag(Plan):
         mixture (iterations and seconds come from the run record, passed as --run)."""
         spec, row = self.specs[w.task], self.setting(w.task, w.setting)
         args = [f"--{field.replace('_', '-')} {getattr(row, field)}" for field in spec.score]
-        if spec.observation == "mixture":
+        if spec.mixture:
             args += [f"--source {w.item.rsplit('-', 1)[1]}", f"--mixture {mixture}"]
         return " ".join(args)
 

@@ -74,7 +74,7 @@ class Plan:
         self.rows = {(s.task, s.name): s for t in self.specs for s in self._rows(t)}
         images = [self.section(t) for t, s in self.specs.items() if s.image]
         self.images: dict | None = images[0] if images else None  # the image tasks' section
-        mixing = [self.section(t) for t, s in self.specs.items() if s.observation == "mixture"]
+        mixing = [self.section(t) for t, s in self.specs.items() if s.mixture]
         self.sources: list[str] = mixing[0]["sources"] if mixing else []
         self.observe = {t: light[0] for t in config["tasks"]
                         if (light := [m for m in methods_for(t) if m not in learned()])}
@@ -153,7 +153,7 @@ class Plan:
         spec = self.specs[task]
         if spec.image:
             return [self.section(task)["set"]]
-        return [MIX] if spec.observation == "mixture" else self.section(task)["datasets"]
+        return [MIX] if spec.mixture else self.section(task)["datasets"]
 
     def prior_datasets(self, task: str) -> list[str]:
         """The datasets a task's priors are trained on: its datasets, sources or image set."""
@@ -241,6 +241,6 @@ class Plan:
                 out.add(f"{self.set_dir(self.section(task)['set'])}/manifest.csv")
                 continue
             out |= {f"{self.dataset_dir(d)}/manifest.csv" for d in self.prior_datasets(task)}
-            if spec.observation == "mixture":
+            if spec.mixture:
                 out.add(f"{self.dataset_dir(MIX)}/manifest.csv")
         return sorted(out)

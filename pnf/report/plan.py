@@ -50,9 +50,9 @@ def _prior_kinds(cfg: dict) -> list[tuple[str, str]]:
     datasets of the clean-data tasks, then the sources of the mixture tasks."""
     kinds = []
     audio = [spec for spec in TASK_SPECS.values() if not spec.image]
-    for spec in sorted(audio, key=lambda spec: spec.observation == "mixture"):
+    for spec in sorted(audio, key=lambda spec: spec.mixture):
         section = spec.section(cfg) or {}
-        names = section.get("sources" if spec.observation == "mixture" else "datasets", [])
+        names = section.get("sources" if spec.mixture else "datasets", [])
         kinds += [(name, spec.prior) for name in names]
     return list(dict.fromkeys(kinds))
 
@@ -110,7 +110,7 @@ def _restore_rows(cfg: dict, per_sample: dict) -> list[dict]:
         if not section:
             continue
         levels = len(section.get("schedule", {}).get("levels") or cfg["sampler"]["levels"])
-        mixture = spec.observation == "mixture"
+        mixture = spec.mixture
         sources = len(section["sources"]) if mixture else 1
         for dataset in [None] if mixture else section["datasets"]:
             rate = cfg["datasets"].get(dataset, {}).get("rate", RATE)   # the mixtures: RATE
